@@ -1,0 +1,164 @@
+"""The ``tradecal`` command line (the contract of DESIGN.md).
+
+Exit status: 0 when all went well, 1 when a source failed or an input file was refused
+(the other sources still ran and stored), 2 for a usage or configuration error. People's
+output (progress, summaries) goes to stderr; data (JSON lines, tables) to stdout or --out.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from aggregator import __version__
+from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass_context,
+                                    replay_option)
+from aggregator.cli_export import export, sources, write_feeds
+from aggregator.config import SECTIONS, Organization
+from aggregator.model import EventError, event_to_json
+from aggregator.refresh import SourceOutcome, collect, describe_failure, refresh_all
+from aggregator.replay import RecordingFetcher
+from sources.base import ParseError, Request, Response, Source
+from sources.manual import CsvImportError, read_events_csv
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Configuration file (default: $TRADECAL_CONFIG, then ./config.toml).")
+@click.version_option(__version__, prog_name="tradecal")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """tradecal: the trade-event calendar (collect, store, publish ICS and tables)."""
+    ctx.obj = Context(config_path)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@replay_option
+@pass_context
+def refresh(context: Context, names: tuple[str, ...], replay: Path | None) -> None:
+    """Fetch, parse and store SOURCE(s) (default: every enabled source)."""
+    sys.exit(_refresh(context, names, replay))
+
+
+@cli.command()
+@replay_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the feeds (default: [feeds] output).")
+@pass_context
+def run(context: Context, replay: Path | None, out: Path | None) -> None:
+    """Refresh every enabled source, then write the ICS feeds."""
+    status = _refresh(context, (), replay)
+    write_feeds(context, out)
+    sys.exit(status)
+
+
+def _refresh(context: Context, names: tuple[str, ...], replay: Path | None) -> int:
+    config = context.config
+    chosen = names or tuple(name for name, s in config.sources.items() if s.enabled)
+    sources = [context.source(name) for name in chosen]
+    err = console()
+    total = len(sources)
+    position = iter(range(1, total + 1))
+
+    def started(source: Source) -> None:
+        err.print(f"[{next(position)}/{total}] {source.name} …", markup=False)
+
+    def finished(outcome: SourceOutcome) -> None:
+        style = "green" if outcome.ok else "red"
+        err.print(f"  [{style}]{escape(outcome.summary())}[/]")
+
+    with ExitStack() as stack:
+        store = stack.enter_context(context.store())
+        fetcher = context.fetcher(replay)
+        if hasattr(fetcher, "__exit__"):
+            stack.enter_context(fetcher)  # type: ignore[arg-type]
+        outcomes = refresh_all(sources, fetcher, store, started, finished)
+    failed = [o.name for o in outcomes if not o.ok]
+    stored = sum(o.events for o in outcomes)
+    err.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} sources refreshed, "
+              f"{stored} events read" + (f"; failed: {', '.join(failed)}" if failed else ""),
+              markup=False)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--url", help="The URL the file was fetched from (for relative links).")
+@pass_context
+def parse(context: Context, name: str, file: Path, url: str | None) -> None:
+    """Parse a saved response of source NAME offline; print its events as JSON lines."""
+    source = context.source(name)
+    response = Response(url=url or source.config.url or file.resolve().as_uri(),
+                        body=file.read_bytes())
+    try:
+        for item in source.parse(response):
+            if isinstance(item, Request):
+                console().print(f"follow-up request (not fetched): {item.url}", markup=False)
+            else:
+                click.echo(json.dumps(event_to_json(item), ensure_ascii=False))
+    except (ParseError, EventError) as exc:
+        console().print(f"[red]{escape(f'{file}: {exc}')}[/]")
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@pass_context
+def import_(context: Context, file: Path) -> None:
+    """Add events by hand from a CSV file (all rows or none)."""
+    config = context.config
+    try:
+        events = read_events_csv(
+            file.read_text(encoding="utf-8-sig"), str(file),
+            organization=lambda name: _known(config.organization(name)),
+            sections=SECTIONS)
+    except (CsvImportError, UnicodeDecodeError) as exc:
+        console().print(f"[red]refused:[/] {escape(str(exc))}; nothing was stored")
+        sys.exit(EXIT_FAILED)
+    with context.store() as store:
+        run_id = store.start_run("manual")
+        counts = store.upsert_events(events, run_id=run_id)
+        store.finish_run(run_id, "ok", counts, events=len(events))
+    console().print(f"{file}: {len(events)} events ({counts.inserted} new, "
+                     f"{counts.updated} changed, {counts.unchanged} unchanged)", markup=False)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the saved responses (default: tests/fixtures/NAME/recorded).")
+@pass_context
+def record(context: Context, name: str, out: Path | None) -> None:
+    """Fetch source NAME live and save every response, for tests and --replay."""
+    source = context.source(name)
+    folder = out or Path("tests") / "fixtures" / name / "recorded"
+    fetcher = context.fetcher(None)
+    try:
+        with RecordingFetcher(fetcher, folder) as recorder:  # type: ignore[arg-type]
+            events, requests = collect(source, recorder)
+    except Exception as exc:  # noqa: BLE001 - reported, exit 1
+        console().print(f"{name}: {describe_failure(exc)}", markup=False, style="red")
+        sys.exit(EXIT_FAILED)
+    console().print(f"{name}: saved {requests} response(s) to {folder}; they parse into "
+                    f"{len(events)} events. Add them to the folder's README.md "
+                    "(URL, date, 'live capture').", markup=False)
+
+
+def _known(organization: Organization) -> tuple[str, str | None]:
+    return organization.key, organization.timezone
+
+
+cli.add_command(export)
+cli.add_command(sources)
+
+
+def main() -> None:
+    """Entry point of the ``tradecal`` console script."""
+    cli(prog_name="tradecal")

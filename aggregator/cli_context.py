@@ -1,0 +1,63 @@
+"""What every tradecal command shares: the loaded configuration, the store, the console."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from aggregator.config import Config, ConfigError, default_config_path, load_config
+from aggregator.fetch import Fetcher
+from aggregator.refresh import Fetches
+from aggregator.replay import ReplayFetcher
+from aggregator.store import Store
+from sources.base import Source
+from sources.registry import build_source
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Context:
+    """What every command needs: the configuration, loaded once, and the store."""
+
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path or default_config_path()
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                console().print(f"config error: {exc}", markup=False, style="red")
+                sys.exit(EXIT_USAGE)
+        return self._config
+
+    def store(self) -> Store:
+        return Store(self.config.store_path)
+
+    def source(self, name: str) -> Source:
+        if name not in self.config.sources:
+            known = ", ".join(sorted(self.config.sources)) or "none configured"
+            raise click.UsageError(f"unknown source {name!r} (known: {known})")
+        return build_source(self.config.sources[name])
+
+    def fetcher(self, replay: Path | None) -> Fetches:
+        if replay is not None:
+            return ReplayFetcher(replay)
+        settings = self.config.fetch
+        return Fetcher(timeout=settings.timeout, retries=settings.retries,
+                       max_bytes=settings.max_bytes, max_redirects=settings.max_redirects,
+                       user_agent=settings.user_agent)
+
+
+pass_context = click.make_pass_decorator(Context)
+replay_option = click.option("--replay", type=click.Path(path_type=Path, file_okay=False),
+                             help="Answer every request from responses saved by `record`.")

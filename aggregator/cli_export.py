@@ -1,0 +1,121 @@
+"""The ``tradecal export`` commands and ``tradecal sources``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from aggregator.cli_context import Context, console, pass_context
+from feeds.export import FORMATS, default_window, export_calendar, export_events, export_feeds
+
+window_from = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
+                           help="First day of the window (default: the Monday after today).")
+window_to = click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]),
+                         help="Last day of the window (default: 24 days after --from).")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
+                             default="markdown", show_default=True)
+out_option = click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+                          help="Write to this file instead of stdout.")
+
+
+@click.group()
+def export() -> None:
+    """Write the ICS feeds or the newsletter tables."""
+
+
+@export.command(name="ics")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the feeds (default: [feeds] output).")
+@pass_context
+def export_ics(context: Context, out: Path | None) -> None:
+    """Write the ICS feeds: all.ics and one per organization."""
+    write_feeds(context, out)
+
+
+def write_feeds(context: Context, out: Path | None) -> None:
+    """Write every feed and say where."""
+    with context.store() as store:
+        paths = export_feeds(store, context.config, out, date.today())
+    folder = out or context.config.feeds.output
+    console().print(f"wrote {len(paths)} feeds to {folder}", markup=False)
+
+
+def _window(start: object, end: object) -> tuple[date, date]:
+    default_start, default_end = default_window(date.today())
+    first = start.date() if start else default_start  # type: ignore[attr-defined]
+    last = end.date() if end else (  # type: ignore[attr-defined]
+        first + (default_end - default_start))
+    if last < first:
+        raise click.UsageError(f"--to {last} is before --from {first}")
+    return first, last
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    out.write_text(text, encoding="utf-8")
+    console().print(f"wrote {out}", markup=False)
+
+
+@export.command(name="calendar")
+@window_from
+@window_to
+@format_option
+@out_option
+@pass_context
+def export_calendar_command(context: Context, start: object, end: object, fmt: str,
+                            out: Path | None) -> None:
+    """The 國際經貿行事曆 table for a window of dates."""
+    first, last = _window(start, end)
+    with context.store() as store:
+        _emit(export_calendar(store, context.config, first, last, fmt), out)
+
+
+@export.command(name="events")
+@window_from
+@window_to
+@format_option
+@out_option
+@pass_context
+def export_events_command(context: Context, start: object, end: object, fmt: str,
+                          out: Path | None) -> None:
+    """The 活動快訊 and 其他經貿相關活動 tables for a window of dates."""
+    first, last = _window(start, end)
+    with context.store() as store:
+        _emit(export_events(store, context.config, first, last, fmt), out)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@pass_context
+def sources(context: Context, as_json: bool) -> None:
+    """Each configured source with its last run."""
+    config = context.config
+    with context.store() as store:
+        runs = store.last_runs()
+        rows = [_source_row(name, spec.type, spec.organization, spec.enabled,
+                            runs.get(name), store.last_success(name))
+                for name, spec in config.sources.items()]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    header = ("source", "type", "org", "enabled", "last run", "outcome", "events",
+              "last success", "error")
+    click.echo("\t".join(header))
+    for row in rows:
+        click.echo("\t".join("" if row[k] is None else str(row[k]) for k in row))
+
+
+def _source_row(name: str, kind: str, organization: str, enabled: bool, run: object,
+                last_success: str | None) -> dict[str, object]:
+    return {
+        "source": name, "type": kind, "organization": organization, "enabled": enabled,
+        "last_run": getattr(run, "started", None), "outcome": getattr(run, "outcome", "never"),
+        "events": getattr(run, "events", None), "last_success": last_success,
+        "error": getattr(run, "error", "") or "",
+    }

@@ -1,0 +1,295 @@
+"""config.toml: read once, validated, turned into typed settings.
+
+An unknown key, a value of the wrong type, an unknown time zone or an unknown source type
+raises :class:`ConfigError` with the dotted name of the key (``sources.wto.timezone``); the
+command line turns it into exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sources.base import SourceConfig
+from sources.registry import SOURCE_TYPES
+
+SECTIONS: tuple[str, ...] = ("WTO", "RTA", "APEC 及其他國際組織")
+DEFAULT_FOOTER = "資料來源：WTO、IMF/World Bank、OECD、APEC、ASEAN、USTR 等各組織行事曆"
+
+
+class ConfigError(ValueError):
+    """A configuration problem; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An ``[organizations.KEY]`` table: how the organization is printed and filed."""
+
+    key: str
+    short_name: str
+    name: str = ""
+    name_zh: str = ""
+    section: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """The ``[feeds]`` table."""
+
+    output: Path
+    base_url: str
+    refresh_interval_hours: int = 6
+    past_days: int = 90
+    future_days: int = 540
+    calendar_name: str = "國際經貿行事曆 Trade calendar"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """The ``[fetch]`` table: how politely and patiently sites are fetched."""
+
+    timeout: float = 30.0
+    retries: int = 3
+    max_bytes: int = 20_000_000
+    max_redirects: int = 5
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    """The ``[newsletter]`` table: titles and footer of the printed tables."""
+
+    calendar_title: str = "國際經貿行事曆"
+    featured_title: str = "活動快訊"
+    other_title: str = "其他經貿相關活動"
+    footer: str = DEFAULT_FOOTER
+    rta_subheading: str = "CPTPP、RCEP"
+    no_deadline: str = "逕自洽詢"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    path: Path
+    store_path: Path
+    feeds: FeedSettings
+    fetch: FetchSettings
+    newsletter: NewsletterSettings
+    organizations: Mapping[str, Organization]
+    sources: Mapping[str, SourceConfig]
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def organization(self, key: str) -> Organization:
+        """The organization known by ``key`` (or by its short name); a bare one if unknown."""
+        if key in self.organizations:
+            return self.organizations[key]
+        for org in self.organizations.values():
+            if org.short_name == key:
+                return org
+        return Organization(key=key, short_name=key)
+
+    def section_of(self, organization: str) -> str | None:
+        """The newsletter calendar section an organization's meetings go to, if any."""
+        return self.organization(organization).section
+
+
+def default_config_path() -> Path:
+    """``$TRADECAL_CONFIG`` if set, else ``./config.toml``."""
+    return Path(os.environ.get("TRADECAL_CONFIG") or "config.toml")
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate a configuration file."""
+    path = path or default_config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
+    """Validate an already-parsed TOML document; relative paths resolve against its folder."""
+    check = _Checker(path)
+    check.keys(raw, "", {"store", "feeds", "fetch", "newsletter", "organizations", "sources"})
+    base = path.parent
+    store = raw.get("store", {})
+    check.keys(store, "store", {"path"})
+    store_path = base / check.typed(store, "store", "path", str, "tradecal.db")
+    organizations = {
+        key: _organization(check, key, table)
+        for key, table in check.table(raw, "organizations").items()
+    }
+    sources = {
+        name: _source(check, name, table, organizations)
+        for name, table in check.table(raw, "sources").items()
+    }
+    return Config(
+        path=path,
+        store_path=store_path,
+        feeds=_feeds(check, raw.get("feeds", {}), base),
+        fetch=_fetch(check, raw.get("fetch", {})),
+        newsletter=_newsletter(check, raw.get("newsletter", {})),
+        organizations=organizations,
+        sources=sources,
+        raw=raw,
+    )
+
+
+class _Checker:
+    """Small helpers that raise ConfigError naming the file and the dotted key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {key}: {message}")
+
+    def keys(self, table: Any, prefix: str, allowed: set[str]) -> None:
+        if not isinstance(table, Mapping):
+            raise self.fail(prefix or "(top level)", "must be a table")
+        for key in table:
+            if key not in allowed:
+                name = f"{prefix}.{key}" if prefix else key
+                raise self.fail(name, f"unknown key (known: {', '.join(sorted(allowed))})")
+
+    def table(self, raw: Mapping[str, Any], key: str) -> Mapping[str, Mapping[str, Any]]:
+        value = raw.get(key, {})
+        if not isinstance(value, Mapping):
+            raise self.fail(key, "must be a table")
+        for name, sub in value.items():
+            if not isinstance(sub, Mapping):
+                raise self.fail(f"{key}.{name}", "must be a table")
+        return value
+
+    def typed(self, table: Mapping[str, Any], prefix: str, key: str, kind: type,
+              default: Any = None, required: bool = False) -> Any:
+        if key not in table:
+            if required:
+                raise self.fail(f"{prefix}.{key}", "is required")
+            return default
+        value = table[key]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if not ok:
+            raise self.fail(f"{prefix}.{key}",
+                            f"must be {kind.__name__}, not {type(value).__name__} ({value!r})")
+        return value
+
+    def zone(self, table: Mapping[str, Any], prefix: str, key: str,
+             default: str | None = None, required: bool = False) -> str | None:
+        value = self.typed(table, prefix, key, str, default, required)
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(f"{prefix}.{key}", f"unknown time zone {value!r}") from None
+        return value
+
+    def section(self, table: Mapping[str, Any], prefix: str) -> str | None:
+        value = self.typed(table, prefix, "section", str)
+        if value is not None and value not in SECTIONS:
+            raise self.fail(f"{prefix}.section",
+                            f"unknown section {value!r} (known: {', '.join(SECTIONS)})")
+        return value
+
+
+def _organization(check: _Checker, key: str, table: Mapping[str, Any]) -> Organization:
+    prefix = f"organizations.{key}"
+    check.keys(table, prefix, {"short_name", "name", "name_zh", "section", "timezone"})
+    return Organization(
+        key=key,
+        short_name=check.typed(table, prefix, "short_name", str, key),
+        name=check.typed(table, prefix, "name", str, ""),
+        name_zh=check.typed(table, prefix, "name_zh", str, ""),
+        section=check.section(table, prefix),
+        timezone=check.zone(table, prefix, "timezone"),
+    )
+
+
+_SOURCE_KEYS = {"type", "url", "organization", "timezone", "enabled", "section", "featured"}
+
+
+def _source(check: _Checker, name: str, table: Mapping[str, Any],
+            organizations: Mapping[str, Organization]) -> SourceConfig:
+    prefix = f"sources.{name}"
+    kind = check.typed(table, prefix, "type", str, required=True)
+    if kind not in SOURCE_TYPES:
+        raise check.fail(f"{prefix}.type",
+                         f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCE_TYPES))})")
+    option_types = SOURCE_TYPES[kind].options
+    check.keys(table, prefix, _SOURCE_KEYS | set(option_types))
+    organization = check.typed(table, prefix, "organization", str, required=True)
+    org = organizations.get(organization)
+    default_zone = org.timezone if org else None
+    options = {key: check.typed(table, prefix, key, option_types[key])
+               for key in option_types if key in table}
+    return SourceConfig(
+        name=name,
+        type=kind,
+        url=check.typed(table, prefix, "url", str, ""),
+        organization=organization,
+        timezone=check.zone(table, prefix, "timezone", default_zone, required=default_zone is None),
+        enabled=check.typed(table, prefix, "enabled", bool, True),
+        section=check.section(table, prefix),
+        featured=check.typed(table, prefix, "featured", bool, False),
+        options=options,
+    )
+
+
+def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSettings:
+    allowed = {"output", "base_url", "refresh_interval_hours", "past_days", "future_days",
+               "calendar_name"}
+    check.keys(table, "feeds", allowed)
+    settings = FeedSettings(
+        output=base / check.typed(table, "feeds", "output", str, "public"),
+        base_url=check.typed(table, "feeds", "base_url", str, "http://127.0.0.1:8000/"),
+        refresh_interval_hours=check.typed(table, "feeds", "refresh_interval_hours", int, 6),
+        past_days=check.typed(table, "feeds", "past_days", int, 90),
+        future_days=check.typed(table, "feeds", "future_days", int, 540),
+        calendar_name=check.typed(table, "feeds", "calendar_name", str,
+                                  FeedSettings.calendar_name),
+    )
+    for key in ("refresh_interval_hours", "past_days", "future_days"):
+        if getattr(settings, key) < 0 or (key == "refresh_interval_hours"
+                                          and settings.refresh_interval_hours == 0):
+            raise check.fail(f"feeds.{key}", "must be positive")
+    return settings
+
+
+def _newsletter(check: _Checker, table: Mapping[str, Any]) -> NewsletterSettings:
+    defaults = NewsletterSettings()
+    check.keys(table, "newsletter", set(defaults.__dataclass_fields__))
+    values = {key: check.typed(table, "newsletter", key, str, getattr(defaults, key))
+              for key in defaults.__dataclass_fields__}
+    return NewsletterSettings(**values)
+
+
+def _fetch(check: _Checker, table: Mapping[str, Any]) -> FetchSettings:
+    defaults = FetchSettings()
+    check.keys(table, "fetch", set(defaults.__dataclass_fields__))
+    settings = FetchSettings(
+        timeout=check.typed(table, "fetch", "timeout", float, defaults.timeout),
+        retries=check.typed(table, "fetch", "retries", int, defaults.retries),
+        max_bytes=check.typed(table, "fetch", "max_bytes", int, defaults.max_bytes),
+        max_redirects=check.typed(table, "fetch", "max_redirects", int, defaults.max_redirects),
+        user_agent=check.typed(table, "fetch", "user_agent", str, defaults.user_agent),
+    )
+    for key in ("timeout", "max_bytes"):
+        if getattr(settings, key) <= 0:
+            raise check.fail(f"fetch.{key}", "must be positive")
+    for key in ("retries", "max_redirects"):
+        if getattr(settings, key) < 0:
+            raise check.fail(f"fetch.{key}", "must not be negative")
+    return settings

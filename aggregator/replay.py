@@ -1,0 +1,152 @@
+"""A response archive: save live responses to a folder, and answer requests from it offline.
+
+``tradecal record`` saves what a :class:`~aggregator.fetch.Fetcher` returned with
+:func:`save_response` (or through a :class:`RecordingFetcher`); ``--replay DIR`` swaps the
+fetcher for a :class:`ReplayFetcher` over that folder. Each response is two files named by
+:func:`archive_name` of the request as asked: ``<stem>.body`` (the body bytes, ready for
+``tradecal parse``) and ``<stem>.json`` (URLs, status, headers, when it was saved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from aggregator.fetch import FetchError, Fetcher, full_url
+from sources.base import Request, Response
+
+SLUG_LENGTH = 80
+HASH_LENGTH = 12
+
+
+def archive_name(request: Request) -> str:
+    """A deterministic, filesystem-safe file stem for a request's full URL (with params).
+
+    A readable slug of host and path, then a short hash of the whole URL, so requests that
+    differ only in their query (or in a part the slug drops) never share a file.
+    """
+    url = full_url(request)
+    parsed = httpx.URL(url)
+    readable = f"{parsed.raw_host.decode('ascii')}{parsed.path}".lower()  # IDN as punycode
+    slug = re.sub(r"[^a-z0-9]+", "-", readable).strip("-")[:SLUG_LENGTH].rstrip("-")
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    return f"{slug or 'response'}-{digest}"
+
+
+def save_response(
+    directory: Path, response: Response, *, saved_at: datetime | None = None
+) -> Path:
+    """Write a response as ``<stem>.body`` and ``<stem>.json``; return the metadata path.
+
+    The files are named after ``response.request`` (the request as asked, before redirects),
+    so that replaying the same request finds them.
+    """
+    if response.request is None:
+        raise ValueError(f"cannot archive a response without its request: {response.url}")
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = archive_name(response.request)
+    metadata = {
+        "url": full_url(response.request),
+        "final_url": response.url,
+        "status": response.status,
+        "headers": dict(response.headers),
+        "saved_at": (saved_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+    }
+    (directory / f"{stem}.body").write_bytes(response.body)
+    metadata_path = directory / f"{stem}.json"
+    metadata_path.write_text(
+        json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return metadata_path
+
+
+def _load_metadata(path: Path) -> dict[str, Any]:
+    """The metadata saved next to a body; a FetchError if it is not a JSON object."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FetchError(str(path), f"unreadable archive metadata ({error})") from error
+    if not isinstance(metadata, dict):
+        raise FetchError(str(path), "archive metadata is not a JSON object")
+    return metadata
+
+
+class ReplayFetcher:
+    """Answers requests from a folder that :func:`save_response` wrote; no network at all."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release; present so a ReplayFetcher stands in for a Fetcher."""
+
+    def get(self, request: Request) -> Response:
+        """The saved response to this request; FetchError if none was saved.
+
+        A saved error status (4xx, 5xx) raises FetchError, as the live fetcher would.
+        """
+        url = full_url(request)
+        stem = archive_name(request)
+        body_path = self.directory / f"{stem}.body"
+        metadata_path = self.directory / f"{stem}.json"
+        if not (body_path.is_file() and metadata_path.is_file()):
+            raise FetchError(url, f"no saved response in {self.directory} ({stem})")
+        metadata = _load_metadata(metadata_path)
+        status = int(metadata.get("status", 200))
+        if status >= 400:
+            raise FetchError(url, f"HTTP {status} (saved in {self.directory})")
+        return Response(
+            url=str(metadata.get("final_url") or url),
+            body=body_path.read_bytes(),
+            status=status,
+            headers={str(key): str(value) for key, value in metadata.get("headers", {}).items()},
+            request=request,
+        )
+
+
+@dataclass
+class RecordingFetcher:
+    """A live fetcher that also saves every response it returns into ``directory``."""
+
+    fetcher: Fetcher
+    directory: Path
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the wrapped fetcher."""
+        self.fetcher.close()
+
+    def get(self, request: Request) -> Response:
+        """Fetch live, save the response, and return it."""
+        response = self.fetcher.get(request)
+        save_response(self.directory, response)
+        return response

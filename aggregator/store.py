@@ -1,0 +1,249 @@
+"""The SQLite store (sqlite-utils): current events, their history, and refresh runs.
+
+Upserting a source's events compares each with what is stored: a new event is inserted,
+a changed one updated field by field (every change written to ``event_history``), an
+identical one left alone except for ``last_seen`` and ``position``. A change that a
+calendar subscriber would see raises the event's ``sequence``. Each upsert is one
+transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from aggregator.model import Event, StoredEvent, from_iso, to_iso
+
+# Fields written to ICS: a change in one of them is news to a subscriber.
+VISIBLE_FIELDS: tuple[str, ...] = (
+    "title", "start", "end", "timezone", "location", "url", "status", "description",
+    "organization",
+)
+EVENT_FIELDS: tuple[str, ...] = (
+    "source", "source_key", "organization", "title", "start", "end", "all_day", "timezone",
+    "location", "url", "status", "kind", "section", "featured", "registration_deadline",
+    "registration_url", "description",
+)
+
+
+@dataclass
+class UpsertCounts:
+    """What an upsert did, event by event."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of ``runs``: a source's refresh."""
+
+    id: int
+    source: str
+    started: str
+    finished: str | None
+    outcome: str
+    events: int
+    inserted: int
+    updated: int
+    unchanged: int
+    error: str
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, to the second (the store's clock)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    """The ``events`` columns that come from the event itself."""
+    return {
+        "uid": event.uid,
+        "source": event.source,
+        "source_key": event.source_key,
+        "organization": event.organization,
+        "title": event.title,
+        "start": to_iso(event.start),
+        "end": to_iso(event.end),
+        "all_day": int(event.all_day),
+        "timezone": event.timezone,
+        "location": event.location,
+        "url": event.url,
+        "status": event.status,
+        "kind": event.kind,
+        "section": event.section,
+        "featured": int(event.featured),
+        "registration_deadline": to_iso(event.registration_deadline),
+        "registration_url": event.registration_url,
+        "description": event.description,
+    }
+
+
+def row_event(row: dict[str, Any]) -> Event:
+    """Rebuild an Event from its ``events`` row."""
+    deadline = from_iso(row["registration_deadline"])
+    return Event(
+        uid=row["uid"], source=row["source"], source_key=row["source_key"],
+        organization=row["organization"], title=row["title"],
+        start=from_iso(row["start"]),  # type: ignore[arg-type]
+        end=from_iso(row["end"]), timezone=row["timezone"], location=row["location"] or "",
+        url=row["url"] or "", status=row["status"], kind=row["kind"], section=row["section"],
+        featured=bool(row["featured"]),
+        registration_deadline=deadline,  # type: ignore[arg-type]
+        registration_url=row["registration_url"] or "", description=row["description"] or "",
+    )
+
+
+class Store:
+    """The tradecal database. Open with a path (``":memory:"`` for tests)."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(path)
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self._create_tables()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _create_tables(self) -> None:
+        columns: dict[str, Any] = {name: str for name in EVENT_FIELDS}
+        columns.update(uid=str, all_day=int, featured=int, first_seen=str, last_seen=str,
+                       last_changed=str, sequence=int, position=int)
+        self.db["events"].create(columns, pk="uid", if_not_exists=True)
+        self.db["event_history"].create(
+            {"id": int, "uid": str, "field": str, "old": str, "new": str, "changed_at": str,
+             "run_id": int},
+            pk="id", if_not_exists=True)
+        self.db["runs"].create(
+            {"id": int, "source": str, "started": str, "finished": str, "outcome": str,
+             "events": int, "inserted": int, "updated": int, "unchanged": int, "error": str},
+            pk="id", if_not_exists=True)
+        self.db["event_history"].create_index(["uid"], if_not_exists=True)
+        self.db["events"].create_index(["source"], if_not_exists=True)
+        self.db["runs"].create_index(["source", "id"], if_not_exists=True)
+
+    def upsert_events(self, events: Sequence[Event], *, run_id: int | None = None,
+                      now: datetime | None = None) -> UpsertCounts:
+        """Store a source's events in one transaction; return what changed."""
+        stamp = (now or utcnow()).isoformat()
+        counts = UpsertCounts()
+        with self.db.atomic():
+            for position, event in enumerate(events):
+                self._upsert_one(event, position, stamp, run_id, counts)
+        return counts
+
+    def _upsert_one(self, event: Event, position: int, stamp: str, run_id: int | None,
+                    counts: UpsertCounts) -> None:
+        new = event_row(event)
+        table = self.db.table("events")
+        old = next(iter(table.rows_where("uid = ?", [event.uid])), None)
+        if old is None:
+            new.update(first_seen=stamp, last_seen=stamp, last_changed=stamp, sequence=0,
+                       position=position)
+            table.insert(new)
+            self._record_history(event.uid, "created", None, event.title, stamp, run_id)
+            counts.inserted += 1
+            return
+        changed = [name for name in EVENT_FIELDS if old[name] != new[name]]
+        bookkeeping: dict[str, Any] = {"last_seen": stamp, "position": position}
+        if changed:
+            for name in changed:
+                self._record_history(event.uid, name, old[name], new[name], stamp, run_id)
+            visible = any(name in VISIBLE_FIELDS or name == "all_day" for name in changed)
+            bookkeeping.update(last_changed=stamp,
+                               sequence=old["sequence"] + (1 if visible else 0))
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+        table.update(event.uid, {**{name: new[name] for name in changed}, **bookkeeping})
+
+    def _record_history(self, uid: str, field: str, old: Any, new: Any, stamp: str,
+                        run_id: int | None) -> None:
+        self.db.table("event_history").insert(
+            {"uid": uid, "field": field, "old": _text(old), "new": _text(new),
+             "changed_at": stamp, "run_id": run_id})
+
+    def events(self, where: str | None = None,
+               params: Sequence[Any] = ()) -> list[StoredEvent]:
+        """Stored events (optionally filtered by an SQL ``where``), in start order."""
+        rows = self.db.table("events").rows_where(where, list(params),
+                                                  order_by="start, position, uid")
+        return [_stored(row) for row in rows]
+
+    def event(self, uid: str) -> StoredEvent | None:
+        found = self.events("uid = ?", [uid])
+        return found[0] if found else None
+
+    def history(self, uid: str) -> list[dict[str, Any]]:
+        """Every recorded change of one event, oldest first."""
+        return list(self.db.table("event_history").rows_where("uid = ?", [uid], order_by="id"))
+
+    def start_run(self, source: str, now: datetime | None = None) -> int:
+        """Open a ``runs`` row for a source's refresh; return its id."""
+        table = self.db.table("runs")
+        table.insert({"source": source, "started": (now or utcnow()).isoformat(),
+                      "finished": None, "outcome": "running", "events": 0, "inserted": 0,
+                      "updated": 0, "unchanged": 0, "error": ""})
+        return int(table.last_pk)  # type: ignore[arg-type]
+
+    def finish_run(self, run_id: int, outcome: str, counts: UpsertCounts | None = None,
+                   error: str = "", events: int = 0, now: datetime | None = None) -> None:
+        """Close a ``runs`` row with its outcome (``ok`` or ``failed``) and counts."""
+        counts = counts or UpsertCounts()
+        self.db.table("runs").update(run_id, {
+            "finished": (now or utcnow()).isoformat(), "outcome": outcome, "events": events,
+            "inserted": counts.inserted, "updated": counts.updated,
+            "unchanged": counts.unchanged, "error": error[:500]})
+
+    def last_runs(self) -> dict[str, RunRecord]:
+        """The latest run of each source."""
+        rows = self.db.query(
+            "select * from runs where id in (select max(id) from runs group by source)")
+        return {row["source"]: RunRecord(**row) for row in rows}
+
+    def last_success(self, source: str) -> str | None:
+        rows = list(self.db.query(
+            "select max(finished) as f from runs where source = ? and outcome = 'ok'",
+            [source]))
+        return rows[0]["f"] if rows else None
+
+
+def _stored(row: dict[str, Any]) -> StoredEvent:
+    return StoredEvent(
+        event=row_event(row), sequence=row["sequence"],
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        last_seen=datetime.fromisoformat(row["last_seen"]),
+        last_changed=datetime.fromisoformat(row["last_changed"]),
+        position=row["position"] or 0,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def count_by_source(events: Iterable[StoredEvent]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for stored in events:
+        counts[stored.event.source] = counts.get(stored.event.source, 0) + 1
+    return counts

@@ -1,0 +1,1 @@
+"""What the store becomes: ICS calendars and the newsletter tables."""

@@ -1,0 +1,65 @@
+"""The newsletter tables as Markdown pipe tables, laid out like the reference.
+
+A section heading is a row whose first cell is bold (``| **WTO** | | |``), the RTA
+sub-heading one whose first cell is italic (``| *CPTPP、RCEP* | | |``). Cell text has its
+``|`` escaped and its line breaks folded into spaces, so a row always stays one line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from feeds.tables import CalendarTable, EventsTable, EventsTables
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def render_calendar_markdown(table: CalendarTable) -> str:
+    """國際經貿行事曆: title, window, the table by section, footer."""
+    width = len(table.columns)
+    lines = [_text(table.title), "", _text(table.window), "", *_header(table.columns)]
+    for section in table.sections:
+        lines.append(_heading_row(f"**{_text(section.name)}**", width))
+        if section.subheading:
+            lines.append(_heading_row(f"*{_text(section.subheading)}*", width))
+        lines.extend(_row(row.cells()) for row in section.rows)
+    lines += ["", _text(table.footer)]
+    return "\n".join(lines) + "\n"
+
+
+def render_events_markdown(tables: EventsTables) -> str:
+    """活動快訊 then 其他經貿相關活動, each a title line and a table."""
+    blocks = [_events_block(table) for table in tables.tables()]
+    return "\n\n".join(blocks) + "\n"
+
+
+def escape_cell(text: str) -> str:
+    """Cell text safe inside a pipe table: ``|`` escaped, line breaks made spaces."""
+    return _text(text).replace("|", "\\|")
+
+
+def _events_block(table: EventsTable) -> str:
+    lines = [_text(table.title), "", *_header(table.columns)]
+    lines.extend(_row(row.cells()) for row in table.rows)
+    return "\n".join(lines)
+
+
+def _header(columns: Sequence[str]) -> list[str]:
+    return [_row(columns), "|" + "---|" * len(columns)]
+
+
+def _heading_row(first_cell: str, width: int) -> str:
+    return _join([first_cell.replace("|", "\\|"), *[""] * (width - 1)])
+
+
+def _row(cells: Sequence[str]) -> str:
+    return _join([escape_cell(cell) for cell in cells])
+
+
+def _join(cells: Sequence[str]) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
+def _text(text: str) -> str:
+    return _LINE_BREAKS.sub(" ", text).strip()

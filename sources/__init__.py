@@ -1,0 +1,1 @@
+"""One module per organization or site family, plus generic adapters. Sources are pure."""

@@ -1,0 +1,103 @@
+"""What a source is: a pure function from responses to events and follow-up requests.
+
+A source never opens a socket, a file or the store. The refresh loop (``aggregator.refresh``)
+asks it for its first requests, fetches them through ``aggregator.fetch``, and hands each
+response to :meth:`Source.parse`, which yields :class:`~aggregator.model.Event` objects and,
+where the site pages or links to details, further :class:`Request` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from aggregator.model import Event
+
+
+class ParseError(ValueError):
+    """A response that cannot be read as the source's format; names the URL."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP GET a source wants made. ``params`` may repeat keys (``fields[]``)."""
+
+    url: str
+    params: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response as the source sees it: final URL, status, headers and body bytes."""
+
+    url: str
+    body: bytes
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+    request: Request | None = None
+
+    def text(self) -> str:
+        """The body decoded as UTF-8 (replacing undecodable bytes)."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A ``[sources.NAME]`` table of config.toml, validated."""
+
+    name: str
+    type: str
+    url: str
+    organization: str
+    timezone: str
+    enabled: bool = True
+    section: str | None = None
+    featured: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Source:
+    """Base class of every source module. Subclasses describe one website or format.
+
+    ``type`` is the value of ``type =`` in config.toml that selects the class;
+    ``options`` lists the extra keys the type accepts in its ``[sources.NAME]`` table,
+    with their Python types, so that config loading can validate them.
+    """
+
+    type: ClassVar[str] = ""
+    options: ClassVar[Mapping[str, type]] = {}
+
+    def __init__(self, config: SourceConfig) -> None:
+        self.config = config
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def organization(self) -> str:
+        return self.config.organization
+
+    @property
+    def timezone(self) -> str:
+        return self.config.timezone
+
+    def start_requests(self) -> list[Request]:
+        """The first requests of a refresh (by default, the configured URL)."""
+        return [Request(self.config.url)]
+
+    def parse(self, response: Response) -> Iterator[Event | Request]:
+        """Read one response; yield events and follow-up requests."""
+        raise NotImplementedError
+
+    def event(self, **fields: Any) -> Event:
+        """An Event of this source, with the source's name, organization and defaults."""
+        fields.setdefault("source", self.name)
+        fields.setdefault("organization", self.organization)
+        fields.setdefault("timezone", self.timezone)
+        if self.config.section is not None:
+            fields.setdefault("section", self.config.section)
+        fields.setdefault("featured", self.config.featured)
+        return Event(**fields)

@@ -1,0 +1,102 @@
+"""config.toml loading and validation."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import ConfigError, load_config, parse_config
+from tests.conftest import ROOT
+
+MINIMAL = """
+[organizations.WTO]
+short_name = "WTO"
+section = "WTO"
+timezone = "Europe/Zurich"
+
+[sources.ustr]
+type = "ustr"
+url = "https://www.federalregister.gov/api/v1/documents.json"
+organization = "USTR"
+timezone = "America/New_York"
+"""
+
+
+def load_text(tmp_path: Path, text: str):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_shipped_config_is_valid() -> None:
+    config = load_config(ROOT / "config.toml")
+    assert config.section_of("WTO") == "WTO"
+    assert config.section_of("CPTPP") == "RTA"
+    assert config.section_of("RCEP") == "RTA"
+    for org in ("APEC", "IMF", "WorldBank", "OECD", "ASEAN", "USTR"):
+        assert config.section_of(org) == "APEC 及其他國際組織"
+    assert config.section_of("ITRI") is None
+    assert config.organization("工研院").key == "ITRI"
+    assert config.sources["ustr"].enabled
+    assert config.store_path == ROOT / "tradecal.db"
+
+
+def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
+    config = load_text(tmp_path, MINIMAL)
+    assert config.store_path == tmp_path / "tradecal.db"
+    assert config.feeds.output == tmp_path / "public"
+    assert config.fetch.retries == 3
+    assert config.newsletter.no_deadline == "逕自洽詢"
+    assert config.organization("Unknown Org").short_name == "Unknown Org"
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ('[store]\npath = 3\n', "store.path"),
+    ('[store]\npaht = "x.db"\n', "store.paht"),
+    ('[feeds]\npast_days = "ninety"\n', "feeds.past_days"),
+    ('[feeds]\nrefresh_interval_hours = 0\n', "feeds.refresh_interval_hours"),
+    ('[fetch]\ntimeout = -1\n', "fetch.timeout"),
+    ('[fetch]\nretries = true\n', "fetch.retries"),
+    ('[organizations.IMF]\nsection = "Elsewhere"\n', "organizations.IMF.section"),
+    ('[organizations.IMF]\ntimezone = "Mars/Olympus"\n', "organizations.IMF.timezone"),
+    ('[sources.x]\ntype = "carrier-pigeon"\norganization = "WTO"\n', "sources.x.type"),
+    ('[sources.x]\ntype = "ustr"\norganization = "WTO"\ncolour = "red"\n', "sources.x.colour"),
+    ('[sources.x]\ntype = "ustr"\norganization = "WTO"\ntimezone = "Geneva"\n',
+     "sources.x.timezone"),
+    ('[sources.x]\ntype = "ustr"\norganization = "WTO"\nenabled = "yes"\n', "sources.x.enabled"),
+    ('[sources.x]\ntype = "ustr"\norganization = "NOBODY"\n', "sources.x.timezone"),
+    ('[sources.x]\norganization = "WTO"\n', "sources.x.type"),
+    ('[newsletter]\nfooter = 1\n', "newsletter.footer"),
+    ('surprise = 1\n', "surprise"),
+])
+def test_bad_values_name_their_key(tmp_path: Path, change: str, key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_text(tmp_path, change + MINIMAL)
+    assert f": {key}:" in str(caught.value)
+    assert "config.toml" in str(caught.value)
+
+
+def test_source_inherits_organization_timezone(tmp_path: Path) -> None:
+    config = load_text(tmp_path, MINIMAL + '[sources.w]\ntype = "ustr"\norganization = "WTO"\n')
+    assert config.sources["w"].timezone == "Europe/Zurich"
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "absent.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_text(tmp_path, "[store\n")
+
+
+def test_env_variable_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    monkeypatch.setenv("TRADECAL_CONFIG", str(path))
+    assert load_config().path == path
+
+
+def test_parse_config_accepts_a_dict() -> None:
+    config = parse_config(tomllib.loads(MINIMAL), Path("x/config.toml"))
+    assert config.store_path == Path("x/tradecal.db")
