@@ -21,7 +21,8 @@ from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass
 from aggregator.cli_export import export, sources, write_feeds
 from aggregator.config import SECTIONS, Organization
 from aggregator.model import EventError, event_to_json
-from aggregator.refresh import SourceOutcome, collect, describe_failure, refresh_all
+from aggregator.refresh import (SourceOutcome, collect, describe_failure, merge_duplicates,
+                                refresh_all)
 from aggregator.replay import RecordingFetcher
 from sources.base import ParseError, Request, Response, Source
 from sources.manual import CsvImportError, read_events_csv
@@ -93,19 +94,24 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None) -> i
 @click.option("--url", help="The URL the file was fetched from (for relative links).")
 @pass_context
 def parse(context: Context, name: str, file: Path, url: str | None) -> None:
-    """Parse a saved response of source NAME offline; print its events as JSON lines."""
+    """Parse a saved response of source NAME offline; print its events as JSON lines.
+
+    An event announced twice in the file (a hearing and its cancellation) is printed once,
+    as it would be stored: the newest announcement, completed by the older.
+    """
     source = context.source(name)
     response = Response(url=url or source.config.url or file.resolve().as_uri(),
                         body=file.read_bytes())
     try:
-        for item in source.parse(response):
-            if isinstance(item, Request):
-                console().print(f"follow-up request (not fetched): {item.url}", markup=False)
-            else:
-                click.echo(json.dumps(event_to_json(item), ensure_ascii=False))
+        items = list(source.parse(response))
     except (ParseError, EventError) as exc:
         console().print(f"[red]{escape(f'{file}: {exc}')}[/]")
         sys.exit(EXIT_FAILED)
+    for item in items:
+        if isinstance(item, Request):
+            console().print(f"follow-up request (not fetched): {item.url}", markup=False)
+    for event in merge_duplicates(item for item in items if not isinstance(item, Request)):
+        click.echo(json.dumps(event_to_json(event), ensure_ascii=False))
 
 
 @cli.command(name="import")

@@ -75,7 +75,7 @@ def merge_duplicates(events: Iterable[Event]) -> list[Event]:
 
     Sources list their newest information first (USTR: newest notice first), so a
     cancellation notice is kept over the original announcement, and a field the first
-    leaves empty (place, description, the time of day on the same date) is taken from
+    leaves empty (place, description, deadline, the time of day on the same date) is taken from
     a later announcement of the same event.
     """
     merged: dict[str, Event] = {}
@@ -87,7 +87,8 @@ def merge_duplicates(events: Iterable[Event]) -> list[Event]:
 
 def _complete(first: Event, later: Event) -> Event:
     changes: dict[str, object] = {}
-    for name in ("location", "description", "url", "registration_url"):
+    for name in ("location", "description", "url", "registration_url",
+                 "registration_deadline"):
         if not getattr(first, name) and getattr(later, name):
             changes[name] = getattr(later, name)
     if first.all_day and not later.all_day and first.local_dates() == later.local_dates():

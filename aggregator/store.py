@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from aggregator.model import Event, StoredEvent, from_iso, to_iso
+from aggregator.model import Event, StoredEvent, event_to_json, from_iso
 
 # Fields written to ICS: a change in one of them is news to a subscriber.
 VISIBLE_FIELDS: tuple[str, ...] = (
@@ -67,26 +67,10 @@ def utcnow() -> datetime:
 
 def event_row(event: Event) -> dict[str, Any]:
     """The ``events`` columns that come from the event itself."""
-    return {
-        "uid": event.uid,
-        "source": event.source,
-        "source_key": event.source_key,
-        "organization": event.organization,
-        "title": event.title,
-        "start": to_iso(event.start),
-        "end": to_iso(event.end),
-        "all_day": int(event.all_day),
-        "timezone": event.timezone,
-        "location": event.location,
-        "url": event.url,
-        "status": event.status,
-        "kind": event.kind,
-        "section": event.section,
-        "featured": int(event.featured),
-        "registration_deadline": to_iso(event.registration_deadline),
-        "registration_url": event.registration_url,
-        "description": event.description,
-    }
+    data = event_to_json(event)
+    row = {name: data[name] for name in ("uid", *EVENT_FIELDS)}
+    row.update(all_day=int(event.all_day), featured=int(event.featured))
+    return row
 
 
 def row_event(row: dict[str, Any]) -> Event:

@@ -11,8 +11,9 @@ import pytest
 
 from aggregator.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.ustr import (DESCRIPTION_LIMIT, SEARCH_URL, Notice, UstrSource, describe,
-                          docket_id, hearings_in, next_page_request, notice_subject)
+from sources.ustr import (DESCRIPTION_LIMIT, SEARCH_URL, UstrSource, describe, docket_id,
+                          next_page_request, notice_subject)
+from sources.ustr_hearings import Notice, hearings_in
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ustr"
 URL = "https://www.federalregister.gov/api/v1/documents.json?page=1"
