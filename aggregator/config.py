@@ -235,6 +235,8 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
     default_zone = org.timezone if org else None
     options = {key: check.typed(table, prefix, key, option_types[key])
                for key in option_types if key in table}
+    for key, problem in SOURCE_TYPES[kind].check_options(options).items():
+        raise check.fail(f"{prefix}.{key}", problem)
     return SourceConfig(
         name=name,
         type=kind,

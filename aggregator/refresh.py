@@ -117,6 +117,9 @@ def describe_failure(exc: BaseException) -> str:
     kind = {ParseError: "parse error", EventError: "bad event", SourceFailed: "stopped"}
     label = next((text for cls, text in kind.items() if isinstance(exc, cls)), "")
     message = " ".join(str(exc).split()) or type(exc).__name__
+    url, reason = getattr(exc, "url", None), getattr(exc, "reason", None)
+    if isinstance(url, str) and isinstance(reason, str):
+        message = f"{reason} ({url.split('?', 1)[0]})"  # the reason first; the query is noise
     if not label:
         label = "fetch error" if type(exc).__name__ == "FetchError" else type(exc).__name__
     return f"{label}: {message}"[:300]

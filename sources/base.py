@@ -72,6 +72,11 @@ class Source:
     def __init__(self, config: SourceConfig) -> None:
         self.config = config
 
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        """Problems with the values of this type's own keys, by key (none by default)."""
+        return {}
+
     @property
     def name(self) -> str:
         return self.config.name

@@ -47,7 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from aggregator.model import Event, normalize_title
-from sources.base import ParseError, Request, Response, Source, SourceConfig
+from sources.base import ParseError, Request, Response, Source
 from sources.ustr_hearings import Notice, appearance_deadlines, find_hearings
 
 SEARCH_URL = "https://www.federalregister.gov/api/v1/documents.json"
@@ -64,11 +64,17 @@ class UstrSource(Source):
     type = "ustr"
     options = {"term": str, "per_page": int, "since": str}
 
-    def __init__(self, config: SourceConfig) -> None:
-        super().__init__(config)
-        since = config.options.get("since")
-        if since is not None:
-            date.fromisoformat(since)  # ValueError for a malformed date
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        problems = {}
+        if "since" in options:
+            try:
+                date.fromisoformat(options["since"])
+            except ValueError:
+                problems["since"] = f"{options['since']!r} is not a date (YYYY-MM-DD)"
+        if not 1 <= options.get("per_page", 100) <= 100:
+            problems["per_page"] = "must be between 1 and 100 (the API's limit)"
+        return problems
 
     def start_requests(self) -> list[Request]:
         per_page = max(1, min(100, int(self.config.options.get("per_page", 100))))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -19,7 +18,9 @@ REFERENCE_CSV = FIXTURES / "reference" / "reference-rows.csv"
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     """A folder with a copy of the shipped config.toml (its store and feeds land here)."""
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace("past_days = 90", "past_days = 36500")  # the reference is of 2024
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     return tmp_path
 
 
@@ -69,6 +70,7 @@ def test_import_twice_changes_nothing_and_feeds_stay_identical(workdir: Path) ->
     assert names == sorted(p.name for p in (workdir / "b").iterdir())
     for name in names:
         assert (workdir / "a" / name).read_bytes() == (workdir / "b" / name).read_bytes()
+    assert (workdir / "a" / "all.ics").read_bytes().count(b"BEGIN:VEVENT") == 9
 
 
 def test_bad_csv_row_is_refused_and_nothing_stored(workdir: Path) -> None:

@@ -187,8 +187,9 @@ def test_start_request_options() -> None:
     assert "conditions[term]" not in params
     assert params["per_page"] == "100"
     assert params["conditions[publication_date][gte]"] == "2024-01-01"
-    with pytest.raises(ValueError):
-        make_source(since="last year")
+    problems = UstrSource.check_options({"since": "last year", "per_page": 0})
+    assert set(problems) == {"since", "per_page"}
+    assert UstrSource.check_options({"since": "2024-01-01", "per_page": 100}) == {}
 
 
 @pytest.mark.parametrize("body", [
