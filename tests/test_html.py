@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from feeds.html import link_or_text, render_calendar_html, render_events_html
-from tests.test_tables import (
+from tests.reference import (
     read_reference,
     reference_calendar,
     reference_events,

@@ -8,7 +8,7 @@ import pytest
 
 from feeds.markdown import escape_cell, render_calendar_markdown, render_events_markdown
 from feeds.tables import calendar_table
-from tests.test_tables import (
+from tests.reference import (
     END,
     START,
     make_config,
