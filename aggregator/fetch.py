@@ -14,8 +14,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Self
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import httpx
 
@@ -120,6 +123,8 @@ class Fetcher:
 
     def get(self, request: Request) -> Response:
         """GET a request, retrying what may pass; raise FetchError when it cannot be had."""
+        if request.url.startswith("file:"):
+            return self._read_file(request)
         try:
             url = full_url(request)
         except httpx.InvalidURL as error:
@@ -134,6 +139,18 @@ class Fetcher:
                 logger.info("%s: %s; retrying in %.1f s", url, failure.reason, wait)
                 self.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _read_file(self, request: Request) -> Response:
+        """A local file named by a ``file:`` URL (a CSV source kept next to the config)."""
+        path = Path(url2pathname(urlsplit(request.url).path))
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                raise FetchError(request.url, f"file of {size} bytes exceeds {self.max_bytes}")
+            body = path.read_bytes()
+        except OSError as error:
+            raise FetchError(request.url, f"cannot read file ({error.strerror})") from error
+        return Response(url=request.url, body=body, status=200, headers={}, request=request)
 
     def _wait_before_retry(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before retry number ``attempt + 1``, never above max_wait."""

@@ -262,3 +262,16 @@ NOW = datetime(2025, 3, 4, 12, 0, 0, tzinfo=UTC)
 )
 def test_parse_retry_after(value: str, expected: float | None) -> None:
     assert parse_retry_after(value, NOW) == expected
+
+
+def test_file_urls_are_read_from_disk(tmp_path) -> None:
+    path = tmp_path / "活動.csv"
+    path.write_text("organization,title,start\n", encoding="utf-8")
+    with Fetcher(max_bytes=100) as fetcher:
+        response = fetcher.get(Request(path.as_uri()))
+        assert response.body == path.read_bytes()
+        with pytest.raises(FetchError, match="cannot read file"):
+            fetcher.get(Request((tmp_path / "absent.csv").as_uri()))
+    path.write_bytes(b"x" * 101)
+    with Fetcher(max_bytes=100) as fetcher, pytest.raises(FetchError, match="exceeds 100"):
+        fetcher.get(Request(path.as_uri()))
