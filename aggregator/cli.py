@@ -23,7 +23,7 @@ from aggregator.config import SECTIONS, Organization
 from aggregator.model import EventError, event_to_json
 from aggregator.refresh import (SourceOutcome, collect, describe_failure, merge_duplicates,
                                 refresh_all)
-from aggregator.replay import RecordingFetcher
+from aggregator.replay import RecordingFetcher, note_provenance
 from sources.base import ParseError, Request, Response, Source
 from sources.manual import CsvImportError, read_events_csv
 
@@ -142,19 +142,23 @@ def import_(context: Context, file: Path) -> None:
               help="Folder for the saved responses (default: tests/fixtures/NAME/recorded).")
 @pass_context
 def record(context: Context, name: str, out: Path | None) -> None:
-    """Fetch source NAME live and save every response, for tests and --replay."""
+    """Fetch source NAME live and save every response as a fixture (and for --replay).
+
+    Each response is saved as <stem>.body and <stem>.json (URL, status, headers, date),
+    and a line naming it as a live capture is added to the folder's README.md. The
+    fixture tests then parse every saved response of the source.
+    """
     source = context.source(name)
     folder = out or Path("tests") / "fixtures" / name / "recorded"
-    fetcher = context.fetcher(None)
     try:
-        with RecordingFetcher(fetcher, folder) as recorder:  # type: ignore[arg-type]
+        with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
             events, requests = collect(source, recorder)
     except Exception as exc:  # noqa: BLE001 - reported, exit 1
         console().print(f"{name}: {describe_failure(exc)}", markup=False, style="red")
         sys.exit(EXIT_FAILED)
+    note_provenance(folder, recorder.saved)
     console().print(f"{name}: saved {requests} response(s) to {folder}; they parse into "
-                    f"{len(events)} events. Add them to the folder's README.md "
-                    "(URL, date, 'live capture').", markup=False)
+                    f"{len(events)} events", markup=False)
 
 
 def _known(organization: Organization) -> tuple[str, str | None]:

@@ -8,6 +8,7 @@ command line turns it into exit status 2.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -240,7 +241,7 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
     return SourceConfig(
         name=name,
         type=kind,
-        url=check.typed(table, prefix, "url", str, ""),
+        url=_absolute_url(check.typed(table, prefix, "url", str, ""), check.path.parent),
         organization=organization,
         timezone=check.zone(table, prefix, "timezone", default_zone, required=default_zone is None),
         enabled=check.typed(table, prefix, "enabled", bool, True),
@@ -248,6 +249,13 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
         featured=check.typed(table, prefix, "featured", bool, False),
         options=options,
     )
+
+
+def _absolute_url(url: str, base: Path) -> str:
+    """A source URL as given, or a local path (relative to the config file) as a file: URL."""
+    if not url or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+        return url
+    return (base / url).resolve().as_uri()
 
 
 def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSettings:

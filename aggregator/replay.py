@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -106,21 +106,29 @@ class ReplayFetcher:
         """
         url = full_url(request)
         stem = archive_name(request)
-        body_path = self.directory / f"{stem}.body"
-        metadata_path = self.directory / f"{stem}.json"
-        if not (body_path.is_file() and metadata_path.is_file()):
+        if not (self.directory / f"{stem}.body").is_file():
             raise FetchError(url, f"no saved response in {self.directory} ({stem})")
-        metadata = _load_metadata(metadata_path)
-        status = int(metadata.get("status", 200))
-        if status >= 400:
-            raise FetchError(url, f"HTTP {status} (saved in {self.directory})")
-        return Response(
-            url=str(metadata.get("final_url") or url),
-            body=body_path.read_bytes(),
-            status=status,
-            headers={str(key): str(value) for key, value in metadata.get("headers", {}).items()},
-            request=request,
-        )
+        response = read_saved(self.directory / f"{stem}.json", request)
+        if response.status >= 400:
+            raise FetchError(url, f"HTTP {response.status} (saved in {self.directory})")
+        return response
+
+
+def read_saved(metadata_path: Path, request: Request | None = None) -> Response:
+    """The response saved as ``<stem>.json`` and ``<stem>.body`` (any status)."""
+    metadata = _load_metadata(metadata_path)
+    body_path = metadata_path.with_suffix(".body")
+    try:
+        body = body_path.read_bytes()
+    except OSError as error:
+        raise FetchError(str(body_path), f"unreadable archived body ({error})") from error
+    return Response(
+        url=str(metadata.get("final_url") or metadata.get("url") or ""),
+        body=body,
+        status=int(metadata.get("status", 200)),
+        headers={str(key): str(value) for key, value in metadata.get("headers", {}).items()},
+        request=request or Request(str(metadata.get("url") or "")),
+    )
 
 
 @dataclass
@@ -129,6 +137,7 @@ class RecordingFetcher:
 
     fetcher: Fetcher
     directory: Path
+    saved: list[Path] = field(default_factory=list)
 
     def __enter__(self) -> Self:
         return self
@@ -148,5 +157,21 @@ class RecordingFetcher:
     def get(self, request: Request) -> Response:
         """Fetch live, save the response, and return it."""
         response = self.fetcher.get(request)
-        save_response(self.directory, response)
+        self.saved.append(save_response(self.directory, response))
         return response
+
+
+def note_provenance(directory: Path, saved: list[Path]) -> Path:
+    """Add a line per saved response to the folder's README.md: a live capture, URL, date."""
+    readme = directory / "README.md"
+    lines = [] if readme.exists() else [
+        "# Recorded responses", "",
+        "Live captures saved by `tradecal record`; each `.json` holds the URL, status, headers",
+        "and time of its `.body`.", ""]
+    for path in saved:
+        metadata = _load_metadata(path)
+        lines.append(f"- `{path.stem}.body`: live capture of {metadata.get('url')} "
+                     f"on {metadata.get('saved_at')} (`tradecal record`).")
+    with readme.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return readme

@@ -102,3 +102,10 @@ def test_env_variable_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_parse_config_accepts_a_dict() -> None:
     config = parse_config(tomllib.loads(MINIMAL), Path("x/config.toml"))
     assert config.store_path == Path("x/tradecal.db")
+
+
+def test_local_source_paths_become_file_urls(tmp_path: Path) -> None:
+    config = load_text(tmp_path, MINIMAL + '[sources.w]\ntype = "ustr"\norganization = "WTO"\n'
+                       'url = "data/events.csv"\n')
+    assert config.sources["w"].url == (tmp_path / "data" / "events.csv").resolve().as_uri()
+    assert config.sources["ustr"].url.startswith("https://")
