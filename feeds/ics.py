@@ -25,7 +25,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,9 +39,9 @@ from feeds.vtimezone import PosixZone, UnsupportedZone, vtimezone_from_rules, zo
 PRODID = "-//tradecal//Trade calendar feeds//EN"
 ALL_FEED = "all"
 MAX_LINE_OCTETS = 75
-ICS_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE",
+ICS_STATUS: Mapping[str, str] = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE",
               "cancelled": "CANCELLED", "postponed": "CANCELLED"}
-TITLE_PREFIX = {"cancelled": "[已取消] ", "postponed": "[延期] "}
+TITLE_PREFIX: Mapping[str, str] = {"cancelled": "[已取消] ", "postponed": "[延期] "}
 _ESCAPE_STARTERS = ("\\", "^")  # TEXT escapes (RFC 5545) and parameter escapes (RFC 6868)
 
 
@@ -118,7 +118,8 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
                 today: date | None = None) -> list[Path]:
     """Write ``all.ics`` and one ``<org-slug>.ics`` per organization into ``out_dir``.
 
-    Only events within ``[today - past_days, today + future_days]`` are written. Every
+    Only events within ``[today - past_days, today + future_days]`` are written (``today``
+    defaults to the system's date; pass it for reproducible output). Every
     configured organization gets its file, even when it has no event, so a published URL
     never turns into a 404. Returns the paths, ``all.ics`` first.
     """
@@ -251,13 +252,13 @@ def _sort_key(stored: StoredEvent) -> tuple[datetime, str]:
     start = event.start
     if not isinstance(start, datetime):
         start = datetime.combine(start, datetime.min.time(), ZoneInfo(event.timezone))
-    return start.astimezone(timezone.utc), event.uid
+    return start.astimezone(UTC), event.uid
 
 
 def _utc(moment: datetime) -> datetime:
     """``moment`` in UTC to the second; a naive value is taken as UTC already."""
-    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-    return aware.astimezone(timezone.utc).replace(microsecond=0)
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(UTC).replace(microsecond=0)
 
 
 def _fold(line: str) -> str:

@@ -13,8 +13,9 @@ change lies ahead), :meth:`PosixZone.local_to_utc` lets the writer notice and fa
 
 Transition times outside 00:00-24:00 (``M3.5.0/-1`` in Nuuk, ``M9.1.6/24`` in Santiago,
 ``M3.4.4/26`` in Israel) move the transition to a neighbouring weekday; they are written as
-``BYDAY`` plus a ``BYMONTHDAY`` range (RFC 5545 allows both). A shifted transition that can
-cross into another month (``M10.5.4/24`` in Egypt) has no such form and raises
+``BYDAY`` plus a positive ``BYMONTHDAY`` range (RFC 5545 allows both; ical.js misreads
+negative ones). A shifted transition that can cross into another month (``M10.5.4/24`` in
+Egypt) or fall in the last week of February has no such form and raises
 :class:`UnsupportedZone`, as do the ``Jn`` and ``n`` day forms, which no tzdata zone uses.
 """
 
@@ -25,7 +26,7 @@ import importlib.resources
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -75,17 +76,17 @@ class TransitionRule:
         if days == 0:
             nth = -1 if self.week == 5 else self.week
             return {"FREQ": "YEARLY", "BYMONTH": self.month, "BYDAY": f"{nth}{weekday}"}
-        shortest = 28 if self.month == 2 else calendar.monthrange(2001, self.month)[1]
-        if self.week == 5:
-            first, last = -7 + days, -1 + days
-            fits = -shortest <= first and last <= -1
+        length = calendar.monthrange(2001, self.month)[1]  # February: 28, see below
+        if self.week == 5:  # last week; February's varies, and ical.js misreads BYMONTHDAY<0
+            first, last = length - 6 + days, length + days
+            fits = self.month != 2 and 1 <= first and last <= length
         else:
             first, last = 7 * (self.week - 1) + 1 + days, 7 * self.week + days
-            fits = 1 <= first and last <= shortest
+            fits = 1 <= first and last <= length
         if not fits:
             raise UnsupportedZone(
                 f"transition M{self.month}.{self.week}.{self.weekday} at {self.time} "
-                "can fall in another month; no yearly RRULE expresses it")
+                "has no yearly RRULE form that every client reads")
         return {"FREQ": "YEARLY", "BYMONTH": self.month, "BYDAY": weekday,
                 "BYMONTHDAY": list(range(first, last + 1))}
 
@@ -122,7 +123,7 @@ class PosixZone:
         the earlier one when the time occurs twice, None when it falls in a gap."""
         offsets = {self.standard.offset} | ({self.daylight.offset} if self.daylight else set())
         instants = [wall - offset for offset in offsets if self.utcoffset(wall - offset) == offset]
-        return min(instants).replace(tzinfo=timezone.utc) if instants else None
+        return min(instants).replace(tzinfo=UTC) if instants else None
 
 
 def tzif_bytes(tzid: str) -> bytes:
