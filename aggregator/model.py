@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Status = Literal["confirmed", "tentative", "cancelled", "postponed"]
 Kind = Literal["meeting", "seminar", "hearing", "deadline"]
@@ -76,7 +76,10 @@ class Event:
     def _check(self) -> None:
         if not self.title.strip():
             raise EventError("event has an empty title")
-        ZoneInfo(self.timezone)  # raises for an unknown zone
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise EventError(f"unknown time zone {self.timezone!r}") from None
         if self.status not in STATUSES:
             raise EventError(f"unknown status {self.status!r}")
         if self.kind not in KINDS:
