@@ -104,3 +104,21 @@ def test_merge_keeps_first_and_completes_it() -> None:
     moved = Event(**common, start=datetime(2024, 6, 5, 9, 30, tzinfo=zone))  # type: ignore[arg-type]
     [kept] = merge_duplicates([cancelled, moved])
     assert kept.start == date(2024, 5, 29)  # another day: not the same announcement's time
+
+
+class BrokenSource(PagedSource):
+    """A source with a bug: any exception, not only ParseError."""
+
+    def parse(self, response: Response) -> Iterator[Event | Request]:
+        raise KeyError("ni_date")
+
+
+def test_a_bug_in_one_source_is_recorded_and_others_still_run(store: Store) -> None:
+    broken = BrokenSource(SourceConfig(name="broken", type="test-paged",
+                                       url="https://example.org/p1", organization="WTO",
+                                       timezone="Europe/Zurich"))
+    outcomes = refresh_all([broken, paged()], DictFetcher(PAGES), store)
+    assert [o.ok for o in outcomes] == [False, True]
+    assert outcomes[0].error == "KeyError: 'ni_date'"
+    assert store.last_runs()["broken"].error == "KeyError: 'ni_date'"
+    assert {s.event.source for s in store.events()} == {"paged"}
