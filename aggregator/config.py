@@ -7,6 +7,7 @@ command line turns it into exit status 2.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -49,6 +50,18 @@ class FeedSettings:
     past_days: int = 90
     future_days: int = 540
     calendar_name: str = "國際經貿行事曆 Trade calendar"
+    retention_days: int = 30
+    cancelled_prefix: str = "[已取消] "
+    postponed_prefix: str = "[延期] "
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    """The ``[refresh]`` table: when a changed or missing event is the same meeting."""
+
+    match_days: int = 14
+    min_count_ratio: float = 0.5
+    recent_runs: int = 5
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Config:
     store_path: Path
     feeds: FeedSettings
     fetch: FetchSettings
+    refresh: RefreshSettings
     newsletter: NewsletterSettings
     organizations: Mapping[str, Organization]
     sources: Mapping[str, SourceConfig]
@@ -121,7 +135,8 @@ def load_config(path: Path | None = None) -> Config:
 def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     """Validate an already-parsed TOML document; relative paths resolve against its folder."""
     check = _Checker(path)
-    check.keys(raw, "", {"store", "feeds", "fetch", "newsletter", "organizations", "sources"})
+    check.keys(raw, "", {"store", "feeds", "fetch", "refresh", "newsletter", "organizations",
+                         "sources"})
     base = path.parent
     store = raw.get("store", {})
     check.keys(store, "store", {"path"})
@@ -138,7 +153,8 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         path=path,
         store_path=store_path,
         feeds=_feeds(check, raw.get("feeds", {}), base),
-        fetch=_fetch(check, raw.get("fetch", {})),
+        fetch=_settings(check, raw.get("fetch", {}), "fetch", FetchSettings),
+        refresh=_settings(check, raw.get("refresh", {}), "refresh", RefreshSettings),
         newsletter=_newsletter(check, raw.get("newsletter", {})),
         organizations=organizations,
         sources=sources,
@@ -259,47 +275,36 @@ def _absolute_url(url: str, base: Path) -> str:
 
 
 def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSettings:
-    allowed = {"output", "base_url", "refresh_interval_hours", "past_days", "future_days",
-               "calendar_name"}
-    check.keys(table, "feeds", allowed)
-    settings = FeedSettings(
-        output=base / check.typed(table, "feeds", "output", str, "public"),
-        base_url=check.typed(table, "feeds", "base_url", str, "http://127.0.0.1:8000/"),
-        refresh_interval_hours=check.typed(table, "feeds", "refresh_interval_hours", int, 6),
-        past_days=check.typed(table, "feeds", "past_days", int, 90),
-        future_days=check.typed(table, "feeds", "future_days", int, 540),
-        calendar_name=check.typed(table, "feeds", "calendar_name", str,
-                                  FeedSettings.calendar_name),
-    )
-    for key in ("refresh_interval_hours", "past_days", "future_days"):
-        if getattr(settings, key) < 0 or (key == "refresh_interval_hours"
-                                          and settings.refresh_interval_hours == 0):
-            raise check.fail(f"feeds.{key}", "must be positive")
-    return settings
+    output = check.typed(table, "feeds", "output", str, "public")
+    base_url = check.typed(table, "feeds", "base_url", str, "http://127.0.0.1:8000/")
+    rest = {key: value for key, value in table.items() if key not in ("output", "base_url")}
+    return _settings(check, rest, "feeds", FeedSettings, output=base / output,
+                     base_url=base_url)
 
 
 def _newsletter(check: _Checker, table: Mapping[str, Any]) -> NewsletterSettings:
-    defaults = NewsletterSettings()
-    check.keys(table, "newsletter", set(defaults.__dataclass_fields__))
-    values = {key: check.typed(table, "newsletter", key, str, getattr(defaults, key))
-              for key in defaults.__dataclass_fields__}
-    return NewsletterSettings(**values)
+    return _settings(check, table, "newsletter", NewsletterSettings)
 
 
-def _fetch(check: _Checker, table: Mapping[str, Any]) -> FetchSettings:
-    defaults = FetchSettings()
-    check.keys(table, "fetch", set(defaults.__dataclass_fields__))
-    settings = FetchSettings(
-        timeout=check.typed(table, "fetch", "timeout", float, defaults.timeout),
-        retries=check.typed(table, "fetch", "retries", int, defaults.retries),
-        max_bytes=check.typed(table, "fetch", "max_bytes", int, defaults.max_bytes),
-        max_redirects=check.typed(table, "fetch", "max_redirects", int, defaults.max_redirects),
-        user_agent=check.typed(table, "fetch", "user_agent", str, defaults.user_agent),
-    )
-    for key in ("timeout", "max_bytes"):
-        if getattr(settings, key) <= 0:
-            raise check.fail(f"fetch.{key}", "must be positive")
-    for key in ("retries", "max_redirects"):
-        if getattr(settings, key) < 0:
-            raise check.fail(f"fetch.{key}", "must not be negative")
-    return settings
+_POSITIVE = {"timeout", "max_bytes", "refresh_interval_hours", "min_count_ratio"}
+
+
+def _settings(check: _Checker, table: Mapping[str, Any], prefix: str, cls: type[Any],
+              **given: Any) -> Any:
+    """A settings dataclass from its TOML table: each key typed like the field's default.
+
+    Numbers must not be negative; those in ``_POSITIVE`` must be above zero.
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    check.keys(table, prefix, set(fields) | set(given))
+    values = dict(given)
+    for name, spec in fields.items():
+        if name in given or spec.default is dataclasses.MISSING:
+            continue
+        value = check.typed(table, prefix, name, type(spec.default), spec.default)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value < 0 or (name in _POSITIVE and value == 0):
+                raise check.fail(f"{prefix}.{name}",
+                                 "must be positive" if name in _POSITIVE else "must not be negative")
+        values[name] = value
+    return cls(**values)
