@@ -21,8 +21,8 @@ from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass
 from aggregator.cli_export import export, sources, write_feeds
 from aggregator.config import SECTIONS, Organization
 from aggregator.model import EventError, event_to_json
-from aggregator.refresh import (SourceOutcome, collect, describe_failure, merge_duplicates,
-                                refresh_all)
+from aggregator.reconcile import merge_duplicates
+from aggregator.refresh import SourceOutcome, collect, describe_failure, refresh_all
 from aggregator.replay import RecordingFetcher, note_provenance
 from sources.base import ParseError, Request, Response, Source
 from sources.manual import CsvImportError, read_events_csv
@@ -79,7 +79,7 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None) -> i
         fetcher = context.fetcher(replay)
         if hasattr(fetcher, "__exit__"):
             stack.enter_context(fetcher)  # type: ignore[arg-type]
-        outcomes = refresh_all(sources, fetcher, store, started, finished)
+        outcomes = refresh_all(sources, fetcher, store, started, finished, config.refresh)
     failed = [o.name for o in outcomes if not o.ok]
     stored = sum(o.events for o in outcomes)
     err.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} sources refreshed, "

@@ -7,13 +7,15 @@ every page of the source was fetched and parsed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from aggregator.config import RefreshSettings
 from aggregator.model import Event, EventError
-from aggregator.store import Store, UpsertCounts
+from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
+from aggregator.store import Store, UpsertCounts, utcnow
 from sources.base import ParseError, Request, Response, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
@@ -44,8 +46,9 @@ class SourceOutcome:
         if not self.ok:
             return f"{self.name}: FAILED: {self.error}"
         c = self.counts
+        cancelled = f", {c.cancelled} cancelled (gone from the source)" if c.cancelled else ""
         return (f"{self.name}: {self.events} events ({c.inserted} new, {c.updated} changed, "
-                f"{c.unchanged} unchanged) from {self.requests} request(s)")
+                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s)")
 
 
 def collect(source: Source, fetcher: Fetches,
@@ -70,35 +73,18 @@ def collect(source: Source, fetcher: Fetches,
     return merge_duplicates(events), len(seen)
 
 
-def merge_duplicates(events: Iterable[Event]) -> list[Event]:
-    """One event per uid; the first announcement wins, completed by later ones.
-
-    Sources list their newest information first (USTR: newest notice first), so a
-    cancellation notice is kept over the original announcement, and a field the first
-    leaves empty (place, description, deadline, the time of day on the same date) is taken from
-    a later announcement of the same event.
-    """
-    merged: dict[str, Event] = {}
-    for event in events:
-        first = merged.get(event.uid)
-        merged[event.uid] = event if first is None else _complete(first, event)
-    return list(merged.values())
-
-
-def _complete(first: Event, later: Event) -> Event:
-    changes: dict[str, object] = {}
-    for name in ("location", "description", "url", "registration_url",
-                 "registration_deadline"):
-        if not getattr(first, name) and getattr(later, name):
-            changes[name] = getattr(later, name)
-    if first.all_day and not later.all_day and first.local_dates() == later.local_dates():
-        changes.update(start=later.start, end=later.end)
-    return first.with_changes(**changes) if changes else first
-
-
 def refresh_source(source: Source, fetcher: Fetches, store: Store,
-                   now: datetime | None = None) -> SourceOutcome:
-    """Fetch, parse and store one source, recording the run; never raises for its failures."""
+                   now: datetime | None = None,
+                   settings: RefreshSettings | None = None) -> SourceOutcome:
+    """Fetch, parse and store one source, recording the run; never raises for its failures.
+
+    A failed fetch stores nothing. A suspicious one (far fewer events than the source's
+    recent runs) stores nothing either and is flagged ``suspicious`` in ``runs``. A
+    complete one is reconciled with the stored events (moved meetings keep their UID,
+    vanished future ones are cancelled; see ``aggregator.reconcile``) in one transaction.
+    """
+    settings = settings or RefreshSettings()
+    now = now or utcnow()
     run_id = store.start_run(source.name, now)
     try:
         events, requests = collect(source, fetcher)
@@ -106,7 +92,20 @@ def refresh_source(source: Source, fetcher: Fetches, store: Store,
         message = describe_failure(exc)
         store.finish_run(run_id, "failed", error=message, now=now)
         return SourceOutcome(source.name, ok=False, error=message)
-    counts = store.upsert_events(events, run_id=run_id, now=now)
+    recent = store.recent_counts(source.name, settings.recent_runs)
+    if is_suspicious(len(events), recent, settings.min_count_ratio):
+        average = sum(recent) / len(recent)
+        message = (f"suspicious: {len(events)} events, recent runs averaged {average:.0f}; "
+                   "nothing stored or cancelled")
+        store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now)
+        return SourceOutcome(source.name, ok=False, events=len(events), requests=requests,
+                             error=message)
+    stored = store.events("source = ?", [source.name])
+    settled = reconcile(events, stored, store.aliases(source.name), now.date(),
+                        settings.match_days)
+    vanished = settled.vanished if source.lists_all_upcoming else []
+    counts = store.apply_fetch(settled.events, vanished, settled.new_aliases,
+                               source=source.name, run_id=run_id, now=now)
     store.finish_run(run_id, "ok", counts, events=len(events), now=now)
     return SourceOutcome(source.name, ok=True, events=len(events), requests=requests,
                          counts=counts)
@@ -128,12 +127,12 @@ def describe_failure(exc: BaseException) -> str:
 def refresh_all(sources: Sequence[Source], fetcher: Fetches, store: Store,
                 on_start: Callable[[Source], None] = lambda source: None,
                 on_done: Callable[[SourceOutcome], None] = lambda outcome: None,
-                ) -> list[SourceOutcome]:
+                settings: RefreshSettings | None = None) -> list[SourceOutcome]:
     """Refresh each source in turn; one failure never stops the others."""
     outcomes = []
     for source in sources:
         on_start(source)
-        outcome = refresh_source(source, fetcher, store)
+        outcome = refresh_source(source, fetcher, store, settings=settings)
         on_done(outcome)
         outcomes.append(outcome)
     return outcomes

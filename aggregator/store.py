@@ -9,7 +9,7 @@ transaction: it lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,11 +33,12 @@ EVENT_FIELDS: tuple[str, ...] = (
 
 @dataclass
 class UpsertCounts:
-    """What an upsert did, event by event."""
+    """What an upsert did, event by event (``cancelled``: vanished events it cancelled)."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    cancelled: int = 0
 
     @property
     def total(self) -> int:
@@ -57,6 +58,7 @@ class RunRecord:
     inserted: int
     updated: int
     unchanged: int
+    cancelled: int
     error: str
 
 
@@ -120,8 +122,14 @@ class Store:
             pk="id", if_not_exists=True)
         self.db["runs"].create(
             {"id": int, "source": str, "started": str, "finished": str, "outcome": str,
-             "events": int, "inserted": int, "updated": int, "unchanged": int, "error": str},
+             "events": int, "inserted": int, "updated": int, "unchanged": int,
+             "cancelled": int, "error": str},
             pk="id", if_not_exists=True)
+        self.db["aliases"].create(
+            {"source": str, "source_key": str, "uid": str, "since": str},
+            pk=("source", "source_key"), if_not_exists=True)
+        if "cancelled" not in self.db["runs"].columns_dict:  # stores made before 0.1
+            self.db["runs"].add_column("cancelled", int, not_null_default=0)
         self.db["event_history"].create_index(["uid"], if_not_exists=True)
         self.db["events"].create_index(["source"], if_not_exists=True)
         self.db["runs"].create_index(["source", "id"], if_not_exists=True)
@@ -135,6 +143,43 @@ class Store:
             for position, event in enumerate(events):
                 self._upsert_one(event, position, stamp, run_id, counts)
         return counts
+
+    def apply_fetch(self, events: Sequence[Event], vanished: Sequence[str],
+                    aliases: Mapping[str, str], *, source: str, run_id: int | None = None,
+                    now: datetime | None = None) -> UpsertCounts:
+        """Store a complete fetch in one transaction: its events, the aliases it
+        established, and the cancellation of the events it no longer lists."""
+        stamp = (now or utcnow()).isoformat()
+        with self.db.atomic():
+            counts = self.upsert_events(events, run_id=run_id, now=now)
+            for key, uid in aliases.items():
+                self.db.table("aliases").upsert(
+                    {"source": source, "source_key": key, "uid": uid, "since": stamp},
+                    pk=("source", "source_key"))
+            for uid in vanished:
+                self._set_status(uid, "cancelled", stamp, run_id)
+            counts.cancelled = len(vanished)
+        return counts
+
+    def _set_status(self, uid: str, status: str, stamp: str, run_id: int | None) -> None:
+        old = self.db.table("events").get(uid)
+        if old["status"] == status:
+            return
+        self._record_history(uid, "status", old["status"], status, stamp, run_id)
+        self.db.table("events").update(uid, {"status": status, "last_changed": stamp,
+                                             "sequence": old["sequence"] + 1})
+
+    def aliases(self, source: str) -> dict[str, str]:
+        """source_key → uid of the keys matched to an earlier event of ``source``."""
+        rows = self.db.table("aliases").rows_where("source = ?", [source])
+        return {row["source_key"]: row["uid"] for row in rows}
+
+    def recent_counts(self, source: str, runs: int) -> list[int]:
+        """Event counts of the source's latest accepted or suspicious runs, newest first."""
+        rows = self.db.query(
+            "select events from runs where source = ? and outcome in ('ok', 'suspicious') "
+            "order by id desc limit ?", [source, runs])
+        return [row["events"] for row in rows]
 
     def _upsert_one(self, event: Event, position: int, stamp: str, run_id: int | None,
                     counts: UpsertCounts) -> None:
@@ -197,7 +242,8 @@ class Store:
         self.db.table("runs").update(run_id, {
             "finished": (now or utcnow()).isoformat(), "outcome": outcome, "events": events,
             "inserted": counts.inserted, "updated": counts.updated,
-            "unchanged": counts.unchanged, "error": error[:500]})
+            "unchanged": counts.unchanged, "cancelled": counts.cancelled,
+            "error": error[:500]})
 
     def last_runs(self) -> dict[str, RunRecord]:
         """The latest run of each source."""
@@ -224,10 +270,3 @@ def _stored(row: dict[str, Any]) -> StoredEvent:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def count_by_source(events: Iterable[StoredEvent]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for stored in events:
-        counts[stored.event.source] = counts.get(stored.event.source, 0) + 1
-    return counts

@@ -63,11 +63,17 @@ class Source:
 
     ``type`` is the value of ``type =`` in config.toml that selects the class;
     ``options`` lists the extra keys the type accepts in its ``[sources.NAME]`` table,
-    with their Python types, so that config loading can validate them.
+    with their Python types, so that config loading can validate them;
+    ``lists_all_upcoming`` says whether an upcoming event missing from a complete fetch
+    has been withdrawn.
     """
 
     type: ClassVar[str] = ""
     options: ClassVar[Mapping[str, type]] = {}
+    lists_all_upcoming: ClassVar[bool] = True
+    """True when a successful fetch lists every upcoming event the site announces, so an
+    upcoming event missing from it was withdrawn (feeds that show only the latest items,
+    such as RSS, set it False: their missing events are not cancelled)."""
 
     def __init__(self, config: SourceConfig) -> None:
         self.config = config

@@ -15,7 +15,7 @@ import pytest
 
 from aggregator.config import load_config
 from aggregator.model import event_to_json
-from aggregator.refresh import merge_duplicates
+from aggregator.reconcile import merge_duplicates
 from aggregator.replay import note_provenance, read_saved, save_response
 from sources.base import Request, Response
 from sources.registry import build_source

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from aggregator.fetch import FetchError
 from aggregator.model import Event
-from aggregator.refresh import collect, merge_duplicates, refresh_all, refresh_source
+from aggregator.reconcile import merge_duplicates
+from aggregator.refresh import collect, refresh_all, refresh_source
 from aggregator.store import Store
 from sources.base import ParseError, Request, Response, Source, SourceConfig
 
