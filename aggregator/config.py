@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
+
 from sources.base import SourceConfig
 from sources.registry import SOURCE_TYPES
 
@@ -73,6 +75,19 @@ class FetchSettings:
     max_bytes: int = 20_000_000
     max_redirects: int = 5
     user_agent: str = ""
+    concurrency: int = 2
+    delay: float = 1.0
+    lock_timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """The ``[schedule]`` table: defaults of ``tradecal schedule`` and of source health."""
+
+    interval_hours: float = 6.0
+    jitter_minutes: float = 10.0
+    misfire_grace_minutes: float = 60.0
+    stale_after: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,7 @@ class Config:
     feeds: FeedSettings
     fetch: FetchSettings
     refresh: RefreshSettings
+    schedule: ScheduleSettings
     newsletter: NewsletterSettings
     organizations: Mapping[str, Organization]
     sources: Mapping[str, SourceConfig]
@@ -135,8 +151,8 @@ def load_config(path: Path | None = None) -> Config:
 def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     """Validate an already-parsed TOML document; relative paths resolve against its folder."""
     check = _Checker(path)
-    check.keys(raw, "", {"store", "feeds", "fetch", "refresh", "newsletter", "organizations",
-                         "sources"})
+    check.keys(raw, "", {"store", "feeds", "fetch", "refresh", "schedule", "newsletter",
+                         "organizations", "sources"})
     base = path.parent
     store = raw.get("store", {})
     check.keys(store, "store", {"path"})
@@ -155,6 +171,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         feeds=_feeds(check, raw.get("feeds", {}), base),
         fetch=_settings(check, raw.get("fetch", {}), "fetch", FetchSettings),
         refresh=_settings(check, raw.get("refresh", {}), "refresh", RefreshSettings),
+        schedule=_settings(check, raw.get("schedule", {}), "schedule", ScheduleSettings),
         newsletter=_newsletter(check, raw.get("newsletter", {})),
         organizations=organizations,
         sources=sources,
@@ -235,7 +252,8 @@ def _organization(check: _Checker, key: str, table: Mapping[str, Any]) -> Organi
     )
 
 
-_SOURCE_KEYS = {"type", "url", "organization", "timezone", "enabled", "section", "featured"}
+_SOURCE_KEYS = {"type", "url", "organization", "timezone", "enabled", "section", "featured",
+                "schedule"}
 
 
 def _source(check: _Checker, name: str, table: Mapping[str, Any],
@@ -263,6 +281,7 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
         enabled=check.typed(table, prefix, "enabled", bool, True),
         section=check.section(table, prefix),
         featured=check.typed(table, prefix, "featured", bool, False),
+        schedule=_schedule(check, table, prefix),
         options=options,
     )
 
@@ -286,7 +305,30 @@ def _newsletter(check: _Checker, table: Mapping[str, Any]) -> NewsletterSettings
     return _settings(check, table, "newsletter", NewsletterSettings)
 
 
-_POSITIVE = {"timeout", "max_bytes", "refresh_interval_hours", "min_count_ratio"}
+_POSITIVE = {"timeout", "max_bytes", "refresh_interval_hours", "min_count_ratio",
+             "concurrency", "interval_hours", "stale_after"}
+_INTERVAL = re.compile(r"^every\s+(\d+(?:\.\d+)?)\s*([mhd])$")
+
+
+def parse_interval(text: str) -> float | None:
+    """Seconds of an interval schedule ("every 6h", "every 30m", "every 1d"), else None."""
+    match = _INTERVAL.match(text.strip().lower())
+    if not match:
+        return None
+    return float(match[1]) * {"m": 60, "h": 3600, "d": 86400}[match[2]]
+
+
+def _schedule(check: _Checker, table: Mapping[str, Any], prefix: str) -> str | None:
+    """A source's ``schedule``: "every 6h" or a five-field cron expression ("0 */6 * * *")."""
+    text = check.typed(table, prefix, "schedule", str)
+    if text is None or parse_interval(text):
+        return text
+    try:
+        CronTrigger.from_crontab(text, timezone="UTC")
+    except ValueError as exc:
+        raise check.fail(f"{prefix}.schedule", f"{text!r} is neither 'every N[m|h|d]' nor a "
+                         f"cron expression ({exc})") from None
+    return text
 
 
 def _settings(check: _Checker, table: Mapping[str, Any], prefix: str, cls: type[Any],

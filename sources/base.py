@@ -55,6 +55,7 @@ class SourceConfig:
     enabled: bool = True
     section: str | None = None
     featured: bool = False
+    schedule: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
 

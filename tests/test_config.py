@@ -70,6 +70,10 @@ def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     ('[sources.x]\norganization = "WTO"\n', "sources.x.type"),
     ('[newsletter]\nfooter = 1\n', "newsletter.footer"),
     ('[refresh]\nmin_count_ratio = 0\n', "refresh.min_count_ratio"),
+    ('[fetch]\nconcurrency = 0\n', "fetch.concurrency"),
+    ('[schedule]\ninterval_hours = "6"\n', "schedule.interval_hours"),
+    ('[sources.x]\ntype = "ustr"\norganization = "WTO"\nschedule = "hourly-ish"\n',
+     "sources.x.schedule"),
     ('[refresh]\nmatch_days = -1\n', "refresh.match_days"),
     ('[refresh]\nmatch_dayz = 3\n', "refresh.match_dayz"),
     ('[feeds]\nretention_days = "30"\n', "feeds.retention_days"),
@@ -113,3 +117,10 @@ def test_local_source_paths_become_file_urls(tmp_path: Path) -> None:
                        'url = "data/events.csv"\n')
     assert config.sources["w"].url == (tmp_path / "data" / "events.csv").resolve().as_uri()
     assert config.sources["ustr"].url.startswith("https://")
+
+
+@pytest.mark.parametrize("schedule", ["every 6h", "every 30m", "0 */6 * * *", "15 7 * * mon-fri"])
+def test_source_schedules(tmp_path: Path, schedule: str) -> None:
+    config = load_text(tmp_path, MINIMAL + f'[sources.w]\ntype = "ustr"\norganization = "WTO"\n'
+                       f'schedule = "{schedule}"\n')
+    assert config.sources["w"].schedule == schedule
