@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sources.asean import AseanSource
 from sources.base import Source, SourceConfig
+from sources.imf import ImfSource
+from sources.oecd import OecdSource
 from sources.ustr import UstrSource
+from sources.worldbank import WorldBankSource
 
 SOURCE_TYPES: Mapping[str, type[Source]] = {
-    cls.type: cls for cls in (UstrSource,)
+    cls.type: cls for cls in (
+        UstrSource, ImfSource, OecdSource, WorldBankSource, AseanSource,
+    )
 }
 
 

@@ -1,0 +1,283 @@
+"""World Bank events, read from the Bank's search API (JSON), or from its events page (HTML).
+
+Channel ``mode = "api"`` (default): ``GET https://search.worldbank.org/api/v2/news`` with
+``format=json``, ``rows`` (option ``rows``), ``os`` (offset), ``lang_exact`` (option
+``language``, default "English"), ``displayconttype_exact`` (option ``content_type``,
+default "Event"; "" leaves it out), ``qterm`` (option ``query``), ``srt=lnchdt``,
+``order=desc``. The answer is ``{rows, os, page, total, documents: {"<id>": {id, url,
+title: {"cdata!": …}, descr: {"cdata!": …}, lnchdt, country, conttype, …}, "facets": {…}}}``
+(the ``facets`` entry is no document and is skipped); pages are followed up to ``max_pages``.
+Only documents whose URL is an event page (``/en/events/YYYY/MM/DD/slug``, any language)
+become events, so a wrong content-type filter yields too few events, never wrong ones.
+Confidence: high for the endpoint and the document fields (several public users, read for
+news); low for the "Event" content type, which no public user shows.
+
+Channel ``mode = "html"``: ``GET https://www.worldbank.org/en/events``; every link to an
+event page is an event, its title the link's (or its card's heading) text. Confidence: low:
+whether the page lists its events without a script is not known. ``parse`` reads either
+format whatever the mode, so ``tradecal parse`` works on both kinds of saved file.
+
+Dates: the start is the date in the event URL (dependable: the Bank files event pages under
+their date); the end comes from a range in the title, description or card that starts on
+that day ("April 23-24, 2025"), and a single day with a stated time ("9:00 a.m. ET") is timed
+in America/New_York. ``lnchdt`` is when the page was published, not the event date: it only
+gives the year to dates written without one. ``title`` has status markers taken out;
+``location`` is the card's location or venue line (HTML), empty from the API (its ``country``
+is the subject, not the venue, and goes to the description); ``url`` (https) is the
+``source_key``; ``kind`` is "meeting" for Meetings, Ministerials, Councils, Committees and
+Forums, else "seminar". A document or link whose URL carries no valid day is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from bs4 import BeautifulSoup, Tag
+
+from aggregator.dates import find_dates, find_times
+from aggregator.encoding import decode_body
+from aggregator.model import Event, Kind
+from aggregator.status import status_from_title
+from sources.base import ParseError, Request, Response, Source
+
+SEARCH_URL = "https://search.worldbank.org/api/v2/news"
+EVENTS_URL = "https://www.worldbank.org/en/events"
+SITE_BASE = "https://www.worldbank.org/"
+MODES = ("api", "html")
+DESCRIPTION_LIMIT = 600
+_EVENT_PATH = re.compile(r"^/[a-z]{2}/events/((?:19|20)\d\d)/(\d\d)/(\d\d)/[^/]+/?$")
+_HOSTS = re.compile(r"(?:^|\.)(?:worldbank\.org|bancomundial\.org|banquemondiale\.org)$")
+_GENERIC_LINK = re.compile(r"^(?:read|learn|find out|see|watch|register|more|details)\b", re.I)
+_MEETING = re.compile(r"\b(?:Meetings?|Ministerial|Council|Committee|Forum)\b")
+_GENERIC_COUNTRIES = {"", "world", "global"}
+_UTC_LABELS = {"GMT", "UTC"}
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One listed event: page URL (https), its day, title, and the text around it."""
+
+    url: str
+    day: date
+    title: str
+    text: str = ""
+    location: str = ""
+    description: str = ""
+    reference: date | None = None
+
+
+class WorldBankSource(Source):
+    """World Bank events (conferences, launches, seminars, the Spring and Annual Meetings)."""
+
+    type = "worldbank"
+    options = {"mode": str, "rows": int, "max_pages": int, "content_type": str,
+               "language": str, "query": str}
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        problems = {}
+        if options.get("mode", "api") not in MODES:
+            problems["mode"] = f"must be one of {', '.join(MODES)}"
+        if not 1 <= options.get("rows", 50) <= 100:
+            problems["rows"] = "must be between 1 and 100"
+        if options.get("max_pages", 4) < 1:
+            problems["max_pages"] = "must be at least 1"
+        return problems
+
+    def start_requests(self) -> list[Request]:
+        if self.config.options.get("mode", "api") == "html":
+            return [Request(self.config.url or EVENTS_URL)]
+        return [self._search_request(0, int(self.config.options.get("rows", 50)))]
+
+    def _search_request(self, offset: int, rows: int) -> Request:
+        options = self.config.options
+        params = [("format", "json"), ("rows", str(rows)), ("os", str(offset)),
+                  ("lang_exact", options.get("language", "English")),
+                  ("displayconttype_exact", options.get("content_type", "Event")),
+                  ("qterm", options.get("query", "")), ("srt", "lnchdt"), ("order", "desc")]
+        return Request(self.config.url or SEARCH_URL,
+                       params=tuple((key, value) for key, value in params if value))
+
+    def parse(self, response: Response) -> Iterator[Event | Request]:
+        text = decode_body(response.body, response.headers)
+        if text.lstrip().startswith(("{", "[")):
+            data = read_search(text, response.url)
+            listings = [item for item in map(listing_of_document, data["documents"].values())
+                        if item]
+        else:
+            data = {}
+            listings = read_page(BeautifulSoup(text, "lxml"), response.url)
+        for listing in listings:
+            yield self.event_of(listing)
+        if data:
+            following = self._next_search(response, data)
+            if following is not None:
+                yield following
+
+    def event_of(self, listing: Listing) -> Event:
+        """The event of a listing: its URL's day, completed from its text."""
+        marked = status_from_title(listing.title)
+        start, end = _parse_start_end(listing, self.timezone)
+        return self.event(source_key=listing.url, title=marked.title, start=start, end=end,
+                          location=listing.location, url=listing.url,
+                          status=marked.status or "confirmed", kind=_parse_kind(marked.title),
+                          description=listing.description)
+
+    def _next_search(self, response: Response, data: Mapping[str, Any]) -> Request | None:
+        query = dict(parse_qsl(urlsplit(response.url).query))
+        if response.request is not None:
+            query.update(response.request.params)
+        try:
+            offset, rows, total = int(query["os"]), int(query["rows"]), int(data["total"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        page = offset // max(rows, 1) + 1
+        if offset + rows < total and page < self.config.options.get("max_pages", 4):
+            return self._search_request(offset + rows, rows)
+        return None
+
+
+def read_search(text: str, url: str) -> dict[str, Any]:
+    """The search envelope; ParseError (naming the URL) for anything else."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{url}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
+        raise ParseError(f"{url}: not a World Bank search response (no 'documents' object)")
+    return data
+
+
+def listing_of_document(document: object) -> Listing | None:
+    """A Listing from one search document; None for the facets entry and non-event pages."""
+    if not isinstance(document, dict):
+        return None
+    url, day = event_page(document.get("url"), SITE_BASE)
+    title = _cdata(document.get("title"))
+    if not url or day is None or not title:
+        return None
+    description = _cdata(document.get("descr"))
+    country = document.get("country") if isinstance(document.get("country"), str) else ""
+    about = f"Country: {country.strip()}." if country.strip().lower() not in \
+        _GENERIC_COUNTRIES else ""
+    return Listing(url=url, day=day, title=title, text=f"{title}. {description}",
+                   description=_shorten(" ".join(filter(None, [description, about]))),
+                   reference=_iso_day(document.get("lnchdt")))
+
+
+def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
+    """The listings of the events page: one per linked event page."""
+    links: dict[str, list[Tag]] = {}
+    days: dict[str, date] = {}
+    for anchor in soup.find_all("a", href=True):
+        url, day = event_page(anchor["href"], page_url)
+        if url and day is not None:
+            links.setdefault(url, []).append(anchor)
+            days[url] = day
+    if not links:
+        raise ParseError(f"{page_url}: no links to /en/events/YYYY/MM/DD/… pages: not the "
+                         "World Bank events page (or its list is filled by a script)")
+    listings = []
+    for url, anchors in links.items():
+        card = _card_of(anchors[0], url)
+        title = next((t for t in map(_title_of, anchors) if t), "") or _title_of(card)
+        if title:
+            place = card.select_one("[class*=location], [class*=venue]")
+            listings.append(Listing(url=url, day=days[url], title=title,
+                                    text=_text(card).replace(title, " ", 1),
+                                    location=_text(place)))
+    return listings
+
+
+def event_page(href: object, base: str) -> tuple[str, date | None]:
+    """The https URL of a World Bank event page and the day in it, else ("", None)."""
+    if not isinstance(href, str) or not href.strip():
+        return "", None
+    parts = urlsplit(urljoin(base, href.strip()))
+    match = _EVENT_PATH.match(parts.path)
+    if not match or not _HOSTS.search(parts.netloc.lower()):
+        return "", None
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return "", None
+    return urlunsplit(("https", parts.netloc.lower(), parts.path, parts.query, "")), day
+
+
+def _parse_start_end(listing: Listing,
+                     zone_name: str) -> tuple[date | datetime, date | datetime | None]:
+    """The URL's day (all-day), to the end of a range starting on it; timed for one day with
+    a time after its date."""
+    spans = [span for span in find_dates(listing.text, listing.reference or listing.day)
+             if span.first == listing.day]
+    if spans and spans[0].last > listing.day:
+        return listing.day, spans[0].last
+    times = find_times(listing.text[spans[0].end:spans[0].end + 80]) if spans else []
+    if not times:
+        return listing.day, None
+    zone = ZoneInfo("UTC" if times[0].zone.upper() in _UTC_LABELS else zone_name)
+    start = datetime.combine(listing.day, times[0].start, tzinfo=zone)
+    end = datetime.combine(listing.day, times[0].end, tzinfo=zone) if times[0].end else None
+    return start, (end if end is not None and end > start else None)
+
+
+def _card_of(anchor: Tag, url: str) -> Tag:
+    """The block around ``anchor`` that first holds a date, climbing no higher than the
+    blocks that link to no other event (the event's card)."""
+    node = anchor
+    while not find_dates(_text(node)):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name in ("body", "html", "main"):
+            break
+        others = {event_page(a["href"], url)[0] for a in parent.find_all("a", href=True)}
+        if others - {url, ""}:
+            break
+        node = parent
+    return node
+
+
+def _title_of(block: Tag) -> str:
+    """The heading (or title-classed text) in a link or card, else a link's own text."""
+    heading = block.find(_HEADINGS) or block.select_one("[class*=title]")
+    text = _text(heading) if heading is not None else _text(block) if block.name == "a" else ""
+    return "" if _GENERIC_LINK.match(text) else text
+
+
+def _parse_kind(title: str) -> Kind:
+    return "meeting" if _MEETING.search(title) else "seminar"
+
+
+def _cdata(value: object) -> str:
+    """Plain text of a ``{"cdata!": "…"}`` field (or a bare string), tags and entities read."""
+    if isinstance(value, dict):
+        value = value.get("cdata!")
+    if not isinstance(value, str):
+        return ""
+    return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
+
+
+def _iso_day(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _text(element: Tag | None) -> str:
+    return " ".join(element.get_text(" ").split()) if element is not None else ""
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= DESCRIPTION_LIMIT:
+        return text
+    return text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + " …"
