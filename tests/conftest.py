@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import tomllib
 from pathlib import Path
 
@@ -25,3 +27,33 @@ def shipped_config(tmp_path: Path) -> Config:
 def store(tmp_path: Path) -> Store:
     with Store(tmp_path / "test.db") as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the network: a connection to anything but loopback fails loudly."""
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and not _loopback(str(host)):
+            raise OSError(f"test tried to reach {host}: tests never touch the network")
+        return real_connect(sock, address)
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if host is not None and not _loopback(str(host)):
+            raise socket.gaierror(f"test tried to resolve {host}: tests never touch the network")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    real_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def _loopback(host: str) -> bool:
+    if host in ("localhost", "") or isinstance(host, bytes):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0]).is_loopback
+    except ValueError:
+        return False

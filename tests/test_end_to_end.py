@@ -28,10 +28,15 @@ def serve_ustr(server: HTTPServer) -> None:
 
 @pytest.fixture
 def workdir(tmp_path: Path, httpserver: HTTPServer) -> Path:
-    """The shipped config, its USTR source pointed at the local server, no retry waits."""
+    """The shipped config without its sources but USTR, pointed at the local server."""
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    text = text.replace('url = "https://www.federalregister.gov/api/v1/documents.json"',
-                        f'url = "{httpserver.url_for(PATH)}"')
+    text = text[:text.index("\n[sources.")] + f"""
+[sources.ustr]
+type = "ustr"
+url = "{httpserver.url_for(PATH)}"
+organization = "USTR"
+timezone = "America/New_York"
+"""
     text = text.replace("retries = 3", "retries = 0").replace("timeout = 30.0", "timeout = 5.0")
     text = text.replace("past_days = 90", "past_days = 36500")  # the fixtures are of 2024
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
