@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sources.apec import ApecSource
 from sources.asean import AseanSource
 from sources.base import Source, SourceConfig
 from sources.imf import ImfSource
 from sources.oecd import OecdSource
 from sources.ustr import UstrSource
 from sources.worldbank import WorldBankSource
+from sources.wto import WtoSource
+from sources.wto_airgrams import WtoAirgramsSource
 
 SOURCE_TYPES: Mapping[str, type[Source]] = {
     cls.type: cls for cls in (
-        UstrSource, ImfSource, OecdSource, WorldBankSource, AseanSource,
+        UstrSource, WtoSource, WtoAirgramsSource, ApecSource, ImfSource, OecdSource,
+        WorldBankSource, AseanSource,
     )
 }
 
