@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from aggregator.fetch import FetchError, Fetcher, full_url
+from aggregator.fetch import Fetcher, FetchError, full_url
 from sources.base import Request, Response
 
 SLUG_LENGTH = 80
@@ -99,19 +100,55 @@ class ReplayFetcher:
     def close(self) -> None:
         """Nothing to release; present so a ReplayFetcher stands in for a Fetcher."""
 
+    def _nearest(self, url: str) -> Path | None:
+        return nearest_saved(self.directory, url) if self.directory.is_dir() else None
+
     def get(self, request: Request) -> Response:
         """The saved response to this request; FetchError if none was saved.
 
         A saved error status (4xx, 5xx) raises FetchError, as the live fetcher would.
         """
+        if request.url.startswith("file:"):
+            return Fetcher(retries=0).get(request)  # a local file needs no archive
         url = full_url(request)
         stem = archive_name(request)
+        metadata = self.directory / f"{stem}.json"
         if not (self.directory / f"{stem}.body").is_file():
+            metadata = self._nearest(url) or metadata
+        if not metadata.with_suffix(".body").is_file():
             raise FetchError(url, f"no saved response in {self.directory} ({stem})")
-        response = read_saved(self.directory / f"{stem}.json", request)
+        response = read_saved(metadata, request)
         if response.status >= 400:
             raise FetchError(url, f"HTTP {response.status} (saved in {self.directory})")
         return response
+
+
+def _query(url: str) -> tuple[str, dict[str, list[str]]]:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}", parse_qs(parts.query,
+                                                                   keep_blank_values=True)
+
+
+def nearest_saved(directory: Path, url: str) -> Path | None:
+    """The saved response for the same address whose query differs least from ``url``'s.
+
+    A request whose parameters follow the clock (a "since" date a month later) still finds
+    the response saved for it; it must have the same parameter names, and one saved
+    response must agree on strictly more values than any other.
+    """
+    address, wanted = _query(url)
+    scored = []
+    for metadata in directory.glob("*.json"):
+        try:
+            saved_address, saved = _query(str(_load_metadata(metadata).get("url", "")))
+        except FetchError:
+            continue
+        if saved_address == address and saved.keys() == wanted.keys():
+            scored.append((sum(saved[k] == wanted[k] for k in wanted), metadata))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
 
 
 def read_saved(metadata_path: Path, request: Request | None = None) -> Response:

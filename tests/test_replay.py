@@ -158,3 +158,28 @@ def test_record_live_then_replay_offline(httpserver_ipv4: HTTPServer, tmp_path: 
     assert dict(replayed.headers) == dict(live.headers)
     assert replayed.headers["last-modified"] == "Tue, 04 Mar 2025 08:00:00 GMT"
     assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_replay_finds_a_request_whose_date_parameter_moved_on(tmp_path: Path) -> None:
+    def saved(url: str, body: bytes) -> None:
+        request = Request(url)
+        save_response(tmp_path, Response(url=url, body=body, request=request))
+
+    base = "https://docs.example.org/search?query=AIR&since=01/03/2026&start="
+    saved(base + "1", b"page one")
+    saved(base + "101", b"page two")
+    with ReplayFetcher(tmp_path) as replay:
+        moved = "https://docs.example.org/search?query=AIR&since=01/04/2026&start="
+        assert replay.get(Request(moved + "101")).body == b"page two"
+        assert replay.get(Request(moved + "1")).body == b"page one"
+        with pytest.raises(FetchError, match="no saved response"):
+            replay.get(Request("https://docs.example.org/search?query=AIR&since=x"))
+        with pytest.raises(FetchError, match="no saved response"):  # a tie is no answer
+            replay.get(Request("https://docs.example.org/search?query=AIR&since=x&start=7"))
+
+
+def test_replay_reads_local_files_directly(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"organization,title,start\n")
+    with ReplayFetcher(tmp_path / "archive") as replay:
+        assert replay.get(Request(path.as_uri())).body == path.read_bytes()
