@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from aggregator.model import SECTIONS
 from sources.base import SourceConfig
 from sources.registry import SOURCE_TYPES
 
-SECTIONS: tuple[str, ...] = ("WTO", "RTA", "APEC 及其他國際組織")
 DEFAULT_FOOTER = "資料來源：WTO、IMF/World Bank、OECD、APEC、ASEAN、USTR 等各組織行事曆"
 
 
@@ -283,7 +283,18 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
         featured=check.typed(table, prefix, "featured", bool, False),
         schedule=_schedule(check, table, prefix),
         options=options,
+        known_organizations=_organization_names(organizations),
     )
+
+
+def _organization_names(organizations: Mapping[str, Organization],
+                        ) -> dict[str, tuple[str, str | None]]:
+    """Every name an organization goes by (key, short name) → its key and time zone."""
+    names: dict[str, tuple[str, str | None]] = {}
+    for org in organizations.values():
+        for name in (org.short_name, org.key):
+            names[name] = (org.key, org.timezone)
+    return names
 
 
 def _absolute_url(url: str, base: Path) -> str:

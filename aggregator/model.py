@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Status = Literal["confirmed", "tentative", "cancelled", "postponed"]
 Kind = Literal["meeting", "seminar", "hearing", "deadline"]
+SECTIONS: tuple[str, ...] = ("WTO", "RTA", "APEC 及其他國際組織")
+"""The newsletter calendar's sections, in print order."""
 STATUSES: tuple[str, ...] = ("confirmed", "tentative", "cancelled", "postponed")
 KINDS: tuple[str, ...] = ("meeting", "seminar", "hearing", "deadline")
 

@@ -57,6 +57,8 @@ class SourceConfig:
     featured: bool = False
     schedule: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    known_organizations: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Names of the configured organizations (key and short name) → key and time zone."""
 
 
 class Source:

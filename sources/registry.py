@@ -7,8 +7,13 @@ from collections.abc import Mapping
 from sources.apec import ApecSource
 from sources.asean import AseanSource
 from sources.base import Source, SourceConfig
+from sources.csv_file import CsvFileSource
+from sources.ical import IcsSource
 from sources.imf import ImfSource
+from sources.jsonld import JsonLdSource
 from sources.oecd import OecdSource
+from sources.rss import RssSource
+from sources.tribe import TribeSource
 from sources.ustr import UstrSource
 from sources.worldbank import WorldBankSource
 from sources.wto import WtoSource
@@ -17,7 +22,8 @@ from sources.wto_airgrams import WtoAirgramsSource
 SOURCE_TYPES: Mapping[str, type[Source]] = {
     cls.type: cls for cls in (
         UstrSource, WtoSource, WtoAirgramsSource, ApecSource, ImfSource, OecdSource,
-        WorldBankSource, AseanSource,
+        WorldBankSource, AseanSource, IcsSource, JsonLdSource, RssSource, TribeSource,
+        CsvFileSource,
     )
 }
 
