@@ -186,3 +186,37 @@ def test_any_written_time_is_found_again(value: time) -> None:
     assert parse_time(written) == value
     found = find_time(f"beginning at {written} ET.")
     assert found is not None and (found.start, found.zone) == (value, "ET")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tuesday 30 April to Thursday 2 May 2024", [("2024-04-30", "2024-05-02")]),
+    ("Tuesday, April 30 - Thursday, May 2, 2024", [("2024-04-30", "2024-05-02")]),
+    ("Wed. 9 April 2025", [("2025-04-09", "2025-04-09")]),
+    ("Mon, 29 April 2024", [("2024-04-29", "2024-04-29")]),
+    ("APRIL 29, 2024", [("2024-04-29", "2024-04-29")]),
+    ("12–14 March 2026", [("2026-03-12", "2026-03-14")]),
+    ("MAYDAY 5, 2024", []),
+])
+def test_find_dates_weekday_and_capital_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    found = [(span.first.isoformat(), span.last.isoformat())
+             for span in find_dates(text, REFERENCE)]
+    assert found == expected
+
+
+def test_find_any_dates_keeps_every_day_of_a_list() -> None:
+    from aggregator.dates import find_any_dates
+    found = [(span.first, span.last) for span in
+             find_any_dates("Wednesday, 9 and Thursday, 10 April 2025; 113/05/07")]
+    assert found == [(date(2025, 4, 9), date(2025, 4, 9)), (date(2025, 4, 10), date(2025, 4, 10)),
+                     (date(2024, 5, 7), date(2024, 5, 7))]
+
+
+def test_the_package_exports_every_reader() -> None:
+    from aggregator import dates
+    from aggregator.dates import anydate, chinese, english, spans, times
+    assert dates.DateSpan is spans.DateSpan is english.DateSpan
+    assert dates.TimeSpan is spans.TimeSpan is times.TimeSpan
+    assert dates.find_dates is english.find_dates and dates.find_times is times.find_times
+    assert dates.parse_any_date is anydate.parse_any_date
+    assert dates.find_date_spans_zh is chinese.find_date_spans_zh
+    assert all(hasattr(dates, name) for name in dates.__all__)

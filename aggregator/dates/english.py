@@ -1,9 +1,9 @@
-"""Dates and times written in English prose, as organizations announce their meetings.
+"""Dates written in English prose, as organizations announce their meetings.
 
-Generic helpers that every source may use: find "May 29, 2024", "June 4-6, 2024",
-"May 29 and 30, 2024", "30 May – 2 June 2024", "22 - 23 July 2024" in running text, find
-times such as "9:30 a.m.", "noon", "10 a.m. ET" or "9:30 a.m. to 5 p.m.", and split text into
-sentences without breaking at the periods of "U.S." or "a.m.". Nothing here knows a source.
+Find "May 29, 2024", "June 4-6, 2024", "May 29 and 30, 2024", "30 May – 2 June 2024",
+"22 - 23 July 2024" in running text, split text into sentences without breaking at the
+periods of "U.S." or "a.m.", and cut it at dated headings ("May 29, 2024: ..."). English
+times ("9:30 a.m.") are read in :mod:`aggregator.dates.times`. Nothing here knows a source.
 
 Month names are matched only when capitalized (so the verb "may" is never a month). A date
 without a year takes the year that puts it closest to a reference date (usually the
@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date
+
+from aggregator.dates.spans import DateSpan, nearest_date
+from aggregator.dates.times import english_time_at
 
 MONTHS: dict[str, int] = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?")
-_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)"
+_MONTH_NAMES = (r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+                r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?")
+# Capitalized ("May") or all capitals ("MAY"), never lower case (the verb "may").
+_MONTH = rf"(?:{_MONTH_NAMES}|{_MONTH_NAMES.upper()})\b\.?"
+_WEEKDAY = (r"(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tue|Wed|Thu|Thur|Fri|Sat"
+            r"|Sun)\.?,?\s+)")
 # A day of the month that is not the hour of a time ("May 5, 10 a.m.") nor part of a year.
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])(?!\s*[ap]\.?\s?m\b)"
 _RANGE = r"\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b|\buntil\b)\s*"
@@ -33,10 +39,10 @@ _YEAR = r"(?:,?\s*(?P<{}>(?:19|20)\d\d)(?!\d))"
 
 _DATE_RE = re.compile(
     # May 30 - June 2, 2024 / May 30, 2024 - June 2, 2024
-    rf"\b(?P<m1>{_MONTH})\s*(?P<d1>{_DAY}){_YEAR.format('y1')}?{_RANGE}"
+    rf"\b(?P<m1>{_MONTH})\s*(?P<d1>{_DAY}){_YEAR.format('y1')}?{_RANGE}{_WEEKDAY}?"
     rf"(?P<m2>{_MONTH})\s*(?P<d2>{_DAY}){_YEAR.format('y2')}?"
     # 30 May - 2 June 2024
-    rf"|\b(?P<d3>{_DAY})\s+(?P<m3>{_MONTH}){_YEAR.format('y3')}?{_RANGE}"
+    rf"|\b{_WEEKDAY}?(?P<d3>{_DAY})\s+(?P<m3>{_MONTH}){_YEAR.format('y3')}?{_RANGE}{_WEEKDAY}?"
     rf"(?P<d4>{_DAY})\s+(?P<m4>{_MONTH}){_YEAR.format('y4')}?"
     # May 29, June 4-6, May 29 and 30 (, 2024)
     rf"|\b(?P<m5>{_MONTH})\s*(?P<days5>{_DAYS}){_YEAR.format('y5')}?"
@@ -47,21 +53,6 @@ _DAY_TOKEN_RE = re.compile(r"\d+|[-–—]|\b(?:to|through|thru|until)\b")
 
 
 @dataclass(frozen=True)
-class DateSpan:
-    """Consecutive days written as one date or range; ``start``/``end`` locate the text."""
-
-    first: date
-    last: date
-    start: int
-    end: int
-
-    def days(self) -> list[date]:
-        """Every day from ``first`` to ``last`` inclusive."""
-        count = (self.last - self.first).days + 1
-        return [self.first + timedelta(days=n) for n in range(count)]
-
-
-@dataclass(frozen=True)
 class DatedSection:
     """A piece of text under a date heading ("May 29, 2024: ..."); ``days`` lists the
     heading's days, ``heading`` its text (which may hold a time), ``body`` what follows."""
@@ -69,17 +60,6 @@ class DatedSection:
     days: tuple[date, ...]
     heading: str
     body: str
-
-
-@dataclass(frozen=True)
-class TimeSpan:
-    """A time of day, with the end of a range ("9:30 a.m. to 5 p.m.") and a zone label."""
-
-    start: time
-    end: time | None
-    zone: str
-    start_offset: int
-    end_offset: int
 
 
 def month_number(name: str) -> int:
@@ -97,19 +77,6 @@ def parse_month_day_year(text: str) -> date:
     if not match:
         raise ValueError(f"not a 'Month D, YYYY' date: {text!r}")
     return date(int(match[3]), month_number(match[1]), int(match[2]))
-
-
-def nearest_date(month: int, day: int, reference: date) -> date:
-    """The date with this month and day closest to ``reference`` (year inferred)."""
-    candidates = []
-    for year in (reference.year - 1, reference.year, reference.year + 1):
-        try:
-            candidates.append(date(year, month, day))
-        except ValueError:  # 29 February in a common year
-            continue
-    if not candidates:
-        raise ValueError(f"no year has day {day} of month {month}")
-    return min(candidates, key=lambda candidate: abs((candidate - reference).days))
 
 
 def find_dates(text: str, reference: date | None = None) -> list[DateSpan]:
@@ -173,54 +140,6 @@ def _span(first: date, last: date, match: re.Match[str]) -> DateSpan:
     if last < first:
         raise ValueError(f"range ends before it starts: {match[0]!r}")
     return DateSpan(first, last, match.start(), match.end())
-
-
-_CLOCK = (r"(?:(?P<{0}h>1[0-2]|0?[1-9])(?:[:.](?P<{0}m>[0-5]\d))?\s*(?P<{0}ap>[ap])\.?\s?m\b\.?"
-          r"|(?P<{0}word>noon|midday|midnight)"
-          r"|(?P<{0}h24>[01]?\d|2[0-3])[:h](?P<{0}m24>[0-5]\d)\b(?!\s*[ap]\.?\s?m\b))")
-_ZONE = (r"(?:\s*\(?(?P<zone>Eastern(?:\s+(?:Standard|Daylight))?(?:\s+Time)?"
-         r"|(?-i:[ECMP][SD]?T|GMT|UTC|CES?T)|Geneva\s+time)\b\)?)?")
-_TIME_RE = re.compile(
-    rf"\b{_CLOCK.format('a')}(?:\s*(?:-|–|—|\bto\b|\buntil\b|\btill\b)\s*{_CLOCK.format('b')})?"
-    rf"{_ZONE}",
-    re.IGNORECASE,
-)
-
-
-def find_times(text: str) -> list[TimeSpan]:
-    """Every time of day (or time range) in ``text``, in order of appearance."""
-    found = []
-    for match in _TIME_RE.finditer(text):
-        end = _clock(match, "b") if (match["bh"] or match["bword"] or match["bh24"]) else None
-        found.append(TimeSpan(_clock(match, "a"), end, match["zone"] or "",
-                              match.start(), match.end()))
-    return found
-
-
-def find_time(text: str) -> TimeSpan | None:
-    """The first time of day in ``text``, or None."""
-    times = find_times(text)
-    return times[0] if times else None
-
-
-def parse_time(text: str) -> time:
-    """The time of exactly "9:30 a.m.", "10 AM", "noon" or "14:00"; ValueError otherwise."""
-    match = _TIME_RE.fullmatch(text.strip())
-    if not match or match["bh"] or match["bword"] or match["bh24"]:
-        raise ValueError(f"not a time of day: {text!r}")
-    return _clock(match, "a")
-
-
-def _clock(match: re.Match[str], prefix: str) -> time:
-    word = (match[f"{prefix}word"] or "").lower()
-    if word:
-        return time(0) if word == "midnight" else time(12)
-    if match[f"{prefix}h24"]:
-        return time(int(match[f"{prefix}h24"]), int(match[f"{prefix}m24"]))
-    hour = int(match[f"{prefix}h"]) % 12
-    if match[f"{prefix}ap"].lower() == "p":
-        hour += 12
-    return time(hour, int(match[f"{prefix}m"] or 0))
 
 
 # Abbreviations whose period never ends a sentence, and those that may ("... 9:30 a.m. The").
@@ -288,7 +207,7 @@ def split_at_date_headings(text: str, reference: date | None = None) -> list[Dat
 def _heading_colon(text: str, position: int) -> int | None:
     """Where the body starts when a colon (after an optional time) follows ``position``."""
     position = _HEADING_TIME_RE.match(text, position).end()  # type: ignore[union-attr]
-    clock = _TIME_RE.match(text, position)
+    clock = english_time_at(text, position)
     colon = _HEADING_COLON_RE.match(text, clock.end() if clock else position)
     return colon.end() if colon else None
 
