@@ -113,3 +113,16 @@ def test_other_organizations_keep_their_name_and_take_the_source_zone() -> None:
     [event] = events_of(body)
     assert (event.organization, event.timezone) == ("ITRI", "Asia/Taipei")
     assert event_to_json(event)["start"] == "2024-10-01T14:00:00+08:00"
+
+
+def test_rows_of_other_configured_organizations_take_their_key_and_zone() -> None:
+    source = CsvFileSource(SourceConfig(
+        name="cieca-csv", type="csv", url=URL, organization="CIECA", timezone="Asia/Taipei",
+        known_organizations={"工研院": ("ITRI", "Asia/Taipei"), "WTO": ("WTO", "Europe/Zurich")}))
+    body = (HEADER + "工研院,出口管制說明會,2024-05-10,,,,,,seminar,,,\n"
+            "WTO,General Council,2024-05-22T10:00,,,,,,,,,\n"
+            "某大學,研討會,2024-05-03,,,,,,seminar,,,\n").encode()
+    events = events_of(body, source)
+    assert [(e.organization, e.timezone) for e in events] == [
+        ("ITRI", "Asia/Taipei"), ("WTO", "Europe/Zurich"), ("某大學", "Asia/Taipei")]
+    assert events[1].start.utcoffset().total_seconds() == 7200  # type: ignore[union-attr]
