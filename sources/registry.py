@@ -8,11 +8,14 @@ from sources.apec import ApecSource
 from sources.asean import AseanSource
 from sources.base import Source, SourceConfig
 from sources.csv_file import CsvFileSource
+from sources.html_list import HtmlListSource
 from sources.ical import IcsSource
 from sources.imf import ImfSource
+from sources.itri import ItriSource
 from sources.jsonld import JsonLdSource
 from sources.oecd import OecdSource
 from sources.rss import RssSource
+from sources.trade_gov_tw import TradeGovTwSource
 from sources.tribe import TribeSource
 from sources.ustr import UstrSource
 from sources.worldbank import WorldBankSource
@@ -23,7 +26,7 @@ SOURCE_TYPES: Mapping[str, type[Source]] = {
     cls.type: cls for cls in (
         UstrSource, WtoSource, WtoAirgramsSource, ApecSource, ImfSource, OecdSource,
         WorldBankSource, AseanSource, IcsSource, JsonLdSource, RssSource, TribeSource,
-        CsvFileSource,
+        CsvFileSource, HtmlListSource, TradeGovTwSource, ItriSource,
     )
 }
 
