@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from aggregator.config import SECTIONS, Config
+from feeds.distinct import distinct_meetings
 from aggregator.model import StoredEvent
 
 CALENDAR_COLUMNS: tuple[str, ...] = ("日期", "星期", "會議")
@@ -187,7 +188,7 @@ def _printable(events: Iterable[StoredEvent], config: Config, start: date, end: 
     if end < start:
         raise ValueError(f"window ends ({end}) before it starts ({start})")
     chosen = [
-        stored for stored in events
+        stored for stored in distinct_meetings(events)
         if stored.event.kind in TABLE_KINDS
         and stored.event.status not in SKIPPED_STATUSES
         and _overlaps(stored, start, end)
