@@ -9,7 +9,7 @@ from pathlib import Path
 from aggregator.config import Config
 from aggregator.store import Store
 from feeds import html, markdown
-from feeds.ics import write_feeds
+from feeds.feedset import write_feeds
 from feeds.tables import calendar_table, events_tables
 
 FORMATS: tuple[str, ...] = ("markdown", "html")

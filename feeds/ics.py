@@ -1,4 +1,5 @@
-"""ICS feeds: the store's events as calendars that Outlook, Google, Apple and Thunderbird read.
+"""ICS calendars: the store's events as VCALENDARs that Outlook, Google, Apple and
+Thunderbird read. Which feeds exist and what each holds is :mod:`feeds.feedset`.
 
 Every byte comes from the data: DTSTAMP and LAST-MODIFIED are the event's ``last_changed``,
 CREATED its ``first_seen``, so the same events give the same file. Timed events carry the
@@ -7,11 +8,17 @@ for each TZID written. A time the VTIMEZONE would not map back to the right inst
 whose rules no RRULE states, a date its current rules do not govern, the second occurrence of
 a repeated hour) is written in UTC instead, so every client shows the right moment.
 
-Status: ``postponed`` is published as ``STATUS:CANCELLED`` with the title prefix ``[延期] ``:
-the meeting will not happen on the date shown, and clients hide or strike cancelled events
-while a tentative one looks like a real date. When a new date is announced the event keeps
-its UID, gets the new date and a higher SEQUENCE, and reappears. ``cancelled`` gets
-``[已取消] `` and ``STATUS:CANCELLED``.
+Status: ``postponed`` is published as ``STATUS:CANCELLED`` with a title prefix (``[延期] ``
+by default, ``[feeds] postponed_prefix``): the meeting will not happen on the date shown,
+and clients hide or strike cancelled events while a tentative one looks like a real date.
+When a new date is announced the event keeps its UID, gets the new date and a higher
+SEQUENCE, and reappears. ``cancelled`` gets ``STATUS:CANCELLED`` and its own prefix
+(``[已取消] ``, ``[feeds] cancelled_prefix``).
+
+Free/busy: every all-day event, one day or several, and every cancelled or postponed one is
+``TRANSP:TRANSPARENT``. An all-day entry marks the dates of a meeting somebody else holds; it
+must not paint a subscriber's whole day (or week) busy. Timed meetings keep the default
+(OPAQUE, not written).
 
 Lines are folded here rather than by icalendar, whose folding can separate a backslash from
 the character it escapes: at most 75 octets, never inside a UTF-8 character or an escape.
@@ -19,39 +26,56 @@ the character it escapes: at most 75 octets, never inside a UTF-8 character or a
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, vDuration
+from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
-from aggregator.config import Config, Organization
+from aggregator.config import FeedSettings
 from aggregator.model import Event, StoredEvent
 from feeds.vtimezone import PosixZone, UnsupportedZone, vtimezone_from_rules, zone_rules
 
+if TYPE_CHECKING:
+    pass
+
 PRODID = "-//tradecal//Trade calendar feeds//EN"
-ALL_FEED = "all"
 MAX_LINE_OCTETS = 75
 ICS_STATUS: Mapping[str, str] = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE",
               "cancelled": "CANCELLED", "postponed": "CANCELLED"}
-TITLE_PREFIX: Mapping[str, str] = {"cancelled": "[已取消] ", "postponed": "[延期] "}
+_FEED_DEFAULTS = {spec.name: spec.default for spec in dataclasses.fields(FeedSettings)}
+# The configuration's defaults; write_feeds passes the configured prefixes.
+TITLE_PREFIX: Mapping[str, str] = {"cancelled": str(_FEED_DEFAULTS["cancelled_prefix"]),
+                                   "postponed": str(_FEED_DEFAULTS["postponed_prefix"])}
 _ESCAPE_STARTERS = ("\\", "^")  # TEXT escapes (RFC 5545) and parameter escapes (RFC 6868)
+_TEXT_ESCAPE = re.compile(r"\\([\\;,nN])")
+
+
+@dataclass(frozen=True)
+class CalendarHeader:
+    """What a feed file says about itself, read back from its bytes."""
+
+    name: str
+    description: str
+    prodid: str
 
 
 def build_calendar(events: Sequence[StoredEvent], *, name: str, description: str,
-                   refresh_hours: int) -> bytes:
-    """One VCALENDAR holding ``events``, as folded CRLF bytes."""
+                   refresh_hours: int, prefixes: Mapping[str, str] = TITLE_PREFIX) -> bytes:
+    """One VCALENDAR holding ``events``, as folded CRLF bytes; ``prefixes`` maps a status
+    to the text put before the title."""
     ordered = sorted(events, key=_sort_key)
     zones = _zone_rules_for(stored.event for stored in ordered)
     used_zones: dict[str, PosixZone] = {}
-    components = [event_component(stored, zones, used_zones) for stored in ordered]
+    components = [event_component(stored, zones, used_zones, prefixes) for stored in ordered]
     calendar = _calendar_header(name, description, refresh_hours)
     for tzid in sorted(used_zones):
         calendar.add_component(vtimezone_from_rules(used_zones[tzid]))
@@ -61,7 +85,8 @@ def build_calendar(events: Sequence[StoredEvent], *, name: str, description: str
 
 
 def event_component(stored: StoredEvent, zones: Mapping[str, PosixZone | None],
-                    used_zones: dict[str, PosixZone]) -> VEvent:
+                    used_zones: dict[str, PosixZone],
+                    prefixes: Mapping[str, str] = TITLE_PREFIX) -> VEvent:
     """The VEVENT for one stored event; records each zone it writes a TZID of in
     ``used_zones``.
 
@@ -74,7 +99,7 @@ def event_component(stored: StoredEvent, zones: Mapping[str, PosixZone | None],
     component.add("created", _utc(stored.first_seen))
     component.add("last-modified", _utc(stored.last_changed))
     component.add("sequence", stored.sequence)
-    component.add("summary", TITLE_PREFIX.get(event.status, "") + event.title)
+    component.add("summary", prefixes.get(event.status, "") + event.title)
     if isinstance(event.start, datetime):
         rules = zones.get(event.timezone)
         for prop, value in (("dtstart", event.start), ("dtend", event.end)):
@@ -84,6 +109,7 @@ def event_component(stored: StoredEvent, zones: Mapping[str, PosixZone | None],
         last_day = event.end if isinstance(event.end, date) else event.start
         component.add("dtstart", event.start)
         component.add("dtend", last_day + timedelta(days=1))  # ICS DTEND is exclusive
+    if not isinstance(event.start, datetime) or ICS_STATUS[event.status] == "CANCELLED":
         component.add("transp", "TRANSPARENT")
     if event.location:
         component.add("location", event.location)
@@ -106,71 +132,28 @@ def event_description(event: Event) -> str:
     return "\n".join(lines)
 
 
+def read_header(data: bytes) -> CalendarHeader:
+    """Name, description and PRODID of a feed file (the lines before its first component),
+    unescaped; empty strings for what it does not say."""
+    text = data.decode("utf-8", "replace").replace("\r\n ", "").replace("\r\n\t", "")
+    found: dict[str, str] = {}
+    for line in text.split("\r\n")[1:]:
+        if line.upper().startswith(("BEGIN:", "END:VCALENDAR")):
+            break
+        key, _, value = line.partition(":")
+        name = key.split(";", 1)[0].upper()
+        found.setdefault(name, _TEXT_ESCAPE.sub(_unescape, value))
+    return CalendarHeader(name=found.get("X-WR-CALNAME") or found.get("NAME", ""),
+                          description=found.get("X-WR-CALDESC") or found.get("DESCRIPTION", ""),
+                          prodid=found.get("PRODID", ""))
+
+
 def fold_lines(data: bytes) -> bytes:
     """Unfold icalendar's output and fold it again: CRLF, lines of at most 75 octets, never
     splitting a UTF-8 character or a backslash (or ``^``) escape."""
     text = data.decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "")
     lines = [line for line in text.split("\r\n") if line]
     return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
-
-
-def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
-                today: date | None = None) -> list[Path]:
-    """Write ``all.ics`` and one ``<org-slug>.ics`` per organization into ``out_dir``.
-
-    Only events within ``[today - past_days, today + future_days]`` are written (``today``
-    defaults to the system's date; pass it for reproducible output). Every
-    configured organization gets its file, even when it has no event, so a published URL
-    never turns into a 404. Returns the paths, ``all.ics`` first.
-    """
-    settings = config.feeds
-    today = today or date.today()
-    shown = events_in_window(events, today - timedelta(days=settings.past_days),
-                             today + timedelta(days=settings.future_days))
-    organizations = _feed_organizations(events, config)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    refresh = settings.refresh_interval_hours
-    all_data = build_calendar(
-        shown, name=settings.calendar_name, refresh_hours=refresh,
-        description=f"{settings.calendar_name}：全部組織的會議與活動 "
-                    "Meetings and events of all organizations")
-    paths = [write_atomically(out_dir / f"{ALL_FEED}.ics", all_data)]
-    for slug, org in organizations.items():
-        members = [s for s in shown if config.organization(s.event.organization).key == org.key]
-        name, description = organization_calendar_names(org, settings.calendar_name)
-        data = build_calendar(members, name=name, description=description,
-                              refresh_hours=refresh)
-        paths.append(write_atomically(out_dir / f"{slug}.ics", data))
-    return paths
-
-
-def events_in_window(events: Iterable[StoredEvent], first: date,
-                     last: date) -> list[StoredEvent]:
-    """Events with at least one local day in ``[first, last]``."""
-    chosen = []
-    for stored in events:
-        start, end = stored.event.local_dates()
-        if end >= first and start <= last:
-            chosen.append(stored)
-    return chosen
-
-
-def organization_slug(key: str) -> str:
-    """File name stem of an organization's feed: lower-case ASCII (``World Bank`` ->
-    ``world-bank``); a key without any ASCII letter or digit gets ``org-`` and a hash."""
-    ascii_text = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug or "org-" + hashlib.sha256(key.encode()).hexdigest()[:10]
-
-
-def organization_calendar_names(org: Organization, calendar_name: str) -> tuple[str, str]:
-    """Calendar NAME and DESCRIPTION of an organization's feed, in Chinese and English."""
-    english = org.name if org.name and org.name != org.short_name else ""
-    label = " ".join(part for part in (org.name_zh, org.short_name) if part)
-    name = f"{label} · {calendar_name}"
-    who_zh = org.name_zh or org.short_name
-    who_en = f"{english} ({org.short_name})" if english else org.short_name
-    return name, f"{who_zh}的會議與活動 Meetings and events of {who_en}"
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
@@ -201,25 +184,12 @@ def _calendar_header(name: str, description: str, refresh_hours: int) -> Calenda
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", vText(name))  # icalendar would not escape an X- property
     calendar.add("description", description)
-    calendar.add("x-wr-caldesc", description)
+    calendar.add("x-wr-caldesc", vText(description))
     calendar.add("refresh-interval", vDuration(interval), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(interval))
     return calendar
-
-
-def _feed_organizations(events: Sequence[StoredEvent], config: Config) -> dict[str, Organization]:
-    """Slug -> organization for every configured organization and every one with events."""
-    keys = list(config.organizations)
-    keys += sorted({config.organization(s.event.organization).key for s in events} - set(keys))
-    by_slug: dict[str, Organization] = {}
-    for key in keys:
-        slug = organization_slug(key)
-        if slug == ALL_FEED or slug in by_slug:
-            raise ValueError(f"organization {key!r}: feed name {slug}.ics is already taken")
-        by_slug[slug] = config.organization(key)
-    return by_slug
 
 
 def _zone_rules_for(events: Iterable[Event]) -> dict[str, PosixZone | None]:
@@ -253,6 +223,10 @@ def _sort_key(stored: StoredEvent) -> tuple[datetime, str]:
     if not isinstance(start, datetime):
         start = datetime.combine(start, datetime.min.time(), ZoneInfo(event.timezone))
     return start.astimezone(UTC), event.uid
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return "\n" if match[1] in "nN" else match[1]
 
 
 def _utc(moment: datetime) -> datetime:

@@ -39,6 +39,7 @@ timezone = "America/New_York"
 """
     text = text.replace("retries = 3", "retries = 0").replace("timeout = 30.0", "timeout = 5.0")
     text = text.replace("past_days = 90", "past_days = 36500")  # the fixtures are of 2024
+    text = text.replace("retention_days = 30", "retention_days = 36500")
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     return tmp_path
 

@@ -6,50 +6,27 @@ import os
 import random
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from icalendar import Calendar
 
-from aggregator.config import parse_config
-from aggregator.model import Event, StoredEvent
-from feeds.ics import (
-    build_calendar,
-    events_in_window,
-    fold_lines,
-    organization_slug,
-    write_atomically,
-    write_feeds,
+from aggregator.model import Event
+from feeds.ics import build_calendar, fold_lines, read_header, write_atomically
+from tests.feed_events import (
+    FIRST_SEEN,
+    LAST_CHANGED,
+    LONG_CHINESE,
+    TRICKY,
+    all_day,
+    events_by_uid,
+    parse,
+    stored,
+    timed,
 )
 from tests.vtimezone_oracle import wall_to_utc
-
-FIRST_SEEN = datetime(2025, 1, 6, 8, 0, 0, tzinfo=UTC)
-LAST_CHANGED = datetime(2025, 2, 3, 4, 5, 6, 789000, tzinfo=UTC)
-LONG_CHINESE = ("經濟部國際貿易署「新南向」商機說明會，討論：東協市場；供應鏈重組，數位貿易規則；"
-                "淨零碳排與綠色貿易，以及臺灣與東南亞國家之經貿合作、投資保障協定與關稅減讓進度")
-TRICKY = "Trade Policy Review: Chile, Peru; Day 1\\2\nsecond line"
-
-
-def stored(event: Event, sequence: int = 0) -> StoredEvent:
-    return StoredEvent(event, sequence, FIRST_SEEN, LAST_CHANGED, LAST_CHANGED)
-
-
-def timed(key: str, tz: str, wall: datetime, hours: float = 3, *, organization: str = "WTO",
-          title: str = "", **fields) -> StoredEvent:
-    start = wall.replace(tzinfo=ZoneInfo(tz))
-    return stored(Event(source=organization.lower(), source_key=key, organization=organization,
-                        title=title or f"Meeting {key}", start=start, timezone=tz,
-                        end=start + timedelta(hours=hours), **fields))
-
-
-def all_day(key: str, first: date, last: date | None = None, **fields) -> StoredEvent:
-    return stored(Event(source="wto", source_key=key, organization="WTO", title=f"Days {key}",
-                        start=first, end=last, timezone="Europe/Zurich", **fields))
-
 
 EVENTS = [
     timed("geneva-before-dst", "Europe/Zurich", datetime(2025, 3, 28, 10)),
@@ -69,14 +46,6 @@ EVENTS = [
     all_day("mc14", date(2026, 3, 26), date(2026, 3, 29), status="postponed"),
     all_day("one-day", date(2025, 5, 5)),
 ]
-
-
-def parse(data: bytes) -> Calendar:
-    return Calendar.from_ical(data)
-
-
-def events_by_uid(calendar: Calendar) -> dict[str, object]:
-    return {str(component["UID"]): component for component in calendar.walk("VEVENT")}
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +173,42 @@ def test_status_and_title_prefix(status, ics_status, prefix):
     assert str(component["SUMMARY"]) == prefix + event.event.title
 
 
+def test_configured_prefixes_replace_the_defaults():
+    events = [all_day("c", date(2025, 5, 5), status="cancelled"),
+              all_day("p", date(2025, 5, 6), status="postponed")]
+    data = build_calendar(events, name="n", description="d", refresh_hours=6,
+                          prefixes={"cancelled": "CANCELLED: ", "postponed": "延後："})
+    summaries = sorted(str(c["SUMMARY"]) for c in parse(data).walk("VEVENT"))
+    assert summaries == ["CANCELLED: Days c", "延後：Days p"]
+
+
+@pytest.mark.parametrize(("event", "transparent"), [
+    (all_day("one", date(2025, 5, 5)), True),
+    (all_day("many", date(2025, 5, 5), date(2025, 5, 8)), True),
+    (timed("meeting", "Europe/Zurich", datetime(2025, 5, 5, 10)), False),
+    (timed("tentative", "Europe/Zurich", datetime(2025, 5, 5, 10), status="tentative"), False),
+    (timed("called-off", "Europe/Zurich", datetime(2025, 5, 5, 10), status="cancelled"), True),
+    (timed("later", "Europe/Zurich", datetime(2025, 5, 5, 10), status="postponed"), True),
+])
+def test_all_day_and_cancelled_events_do_not_block_time(event, transparent):
+    (component,) = parse(build_calendar([event], name="n", description="d",
+                                        refresh_hours=6)).walk("VEVENT")
+    assert (str(component.get("TRANSP")) == "TRANSPARENT") is transparent
+    assert "TRANSP" in component or not transparent  # OPAQUE is the default, not written
+
+
+def test_read_header_gives_back_name_and_description(feed):
+    header = read_header(feed)
+    assert header.name == "國際經貿行事曆 Trade calendar"
+    assert header.description == "測試 Test"
+    assert "tradecal" in header.prodid
+    tricky = build_calendar([], name="A, B; C\\D " + "會" * 40, description="一\n二",
+                            refresh_hours=6)
+    assert read_header(tricky).name == "A, B; C\\D " + "會" * 40
+    assert read_header(tricky).description == "一\n二"
+    assert read_header(b"not a calendar") == type(header)("", "", "")
+
+
 def test_text_survives_escaping_and_folding(feed):
     by_uid = events_by_uid(parse(feed))
     summer = by_uid[EVENTS[2].event.uid]
@@ -281,79 +286,6 @@ def test_events_are_sorted_by_start_then_uid(feed):
 
 # --- files -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("key", "slug"), [
-    ("WTO", "wto"), ("World Bank", "world-bank"), ("World_Bank", "world-bank"),
-    ("Côte d'Ivoire", "cote-d-ivoire"), ("APEC ", "apec"),
-])
-def test_organization_slug(key, slug):
-    assert organization_slug(key) == slug
-
-
-def test_organization_slug_of_a_key_without_ascii_is_stable():
-    assert organization_slug("經濟部") == organization_slug("經濟部")
-    assert re.fullmatch(r"org-[0-9a-f]{10}", organization_slug("經濟部"))
-
-
-def config_for(tmp_path: Path):
-    raw = {
-        "feeds": {"output": "public", "past_days": 30, "future_days": 365,
-                  "refresh_interval_hours": 4, "calendar_name": "國際經貿行事曆 Trade calendar"},
-        "organizations": {
-            "WTO": {"short_name": "WTO", "name": "World Trade Organization",
-                    "name_zh": "世界貿易組織", "section": "WTO"},
-            "World Bank": {"short_name": "WB", "name": "World Bank", "name_zh": "世界銀行"},
-            "OECD": {"short_name": "OECD", "name_zh": "經濟合作暨發展組織"},
-        },
-    }
-    return parse_config(raw, tmp_path / "config.toml")
-
-
-def test_write_feeds_writes_all_and_one_per_organization(tmp_path):
-    config = config_for(tmp_path)
-    today = date(2025, 6, 1)
-    events = [
-        all_day("in-window", date(2025, 6, 10)),
-        all_day("too-old", date(2025, 4, 1)),
-        all_day("too-far", date(2026, 7, 1)),
-        timed("bank", "America/New_York", datetime(2025, 6, 20, 9), organization="WB"),
-        timed("asean", "Asia/Jakarta", datetime(2025, 6, 21, 9), organization="ASEAN"),
-    ]
-    out = tmp_path / "public"
-    paths = write_feeds(events, config, out, today=today)
-    assert [p.name for p in paths] == ["all.ics", "wto.ics", "world-bank.ics", "oecd.ics",
-                                       "asean.ics"]
-    assert sorted(os.listdir(out)) == sorted(p.name for p in paths)  # no temp files left
-    uids = {p.name: set(events_by_uid(parse(p.read_bytes()))) for p in paths}
-    assert uids["all.ics"] == {events[0].event.uid, events[3].event.uid, events[4].event.uid}
-    assert uids["wto.ics"] == {events[0].event.uid}
-    assert uids["world-bank.ics"] == {events[3].event.uid}
-    assert uids["oecd.ics"] == set()
-    wto = parse((out / "wto.ics").read_bytes())
-    assert str(wto["X-WR-CALNAME"]) == "世界貿易組織 WTO · 國際經貿行事曆 Trade calendar"
-    assert "World Trade Organization (WTO)" in str(wto["DESCRIPTION"])
-    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT4H" in (out / "all.ics").read_bytes()
-    assert all(p.stat().st_mode & 0o777 == 0o644 for p in paths)
-
-
-def test_write_feeds_leaves_unchanged_files_alone(tmp_path):
-    config = config_for(tmp_path)
-    out = tmp_path / "public"
-    events = [all_day("in-window", date(2025, 6, 10))]
-    first = write_feeds(events, config, out, today=date(2025, 6, 1))
-    os.utime(first[0], (1_000_000_000, 1_000_000_000))
-    data = first[0].read_bytes()
-    second = write_feeds(events, config, out, today=date(2025, 6, 2))
-    assert second == first and second[0].read_bytes() == data
-    assert second[0].stat().st_mtime == 1_000_000_000
-
-
-def test_organizations_whose_feed_names_collide_are_refused(tmp_path):
-    config = config_for(tmp_path)
-    clash = all_day("x", date(2025, 6, 10)).event.with_changes(organization="world-bank")
-    with pytest.raises(ValueError, match="world-bank.ics"):
-        write_feeds([stored(clash)], config, tmp_path / "public", today=date(2025, 6, 1))
-
-
 def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
     target = tmp_path / "all.ics"
     target.write_bytes(b"old")
@@ -366,10 +298,3 @@ def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["all.ics"]
-
-
-def test_window_keeps_events_that_overlap_it():
-    spanning = all_day("span", date(2025, 5, 25), date(2025, 6, 3))
-    before = all_day("before", date(2025, 5, 30))
-    kept = events_in_window([spanning, before], date(2025, 6, 1), date(2025, 6, 30))
-    assert kept == [spanning]
