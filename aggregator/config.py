@@ -91,6 +91,15 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """The ``[serve]`` table: ``tradecal serve`` and its editor page."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str = ""
+
+
+@dataclass(frozen=True)
 class NewsletterSettings:
     """The ``[newsletter]`` table: titles and footer of the printed tables."""
 
@@ -112,6 +121,7 @@ class Config:
     fetch: FetchSettings
     refresh: RefreshSettings
     schedule: ScheduleSettings
+    serve: ServeSettings
     newsletter: NewsletterSettings
     organizations: Mapping[str, Organization]
     sources: Mapping[str, SourceConfig]
@@ -151,8 +161,8 @@ def load_config(path: Path | None = None) -> Config:
 def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     """Validate an already-parsed TOML document; relative paths resolve against its folder."""
     check = _Checker(path)
-    check.keys(raw, "", {"store", "feeds", "fetch", "refresh", "schedule", "newsletter",
-                         "organizations", "sources"})
+    check.keys(raw, "", {"store", "feeds", "fetch", "refresh", "schedule", "serve",
+                         "newsletter", "organizations", "sources"})
     base = path.parent
     store = raw.get("store", {})
     check.keys(store, "store", {"path"})
@@ -172,6 +182,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         fetch=_settings(check, raw.get("fetch", {}), "fetch", FetchSettings),
         refresh=_settings(check, raw.get("refresh", {}), "refresh", RefreshSettings),
         schedule=_settings(check, raw.get("schedule", {}), "schedule", ScheduleSettings),
+        serve=_settings(check, raw.get("serve", {}), "serve", ServeSettings),
         newsletter=_newsletter(check, raw.get("newsletter", {})),
         organizations=organizations,
         sources=sources,
