@@ -44,16 +44,24 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.dates import DateSpan, TimeSpan, find_dates, find_times
 from aggregator.encoding import decode_body
-from aggregator.model import Event, Kind
+from aggregator.model import Event
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
+from sources.event_cards import (
+    HEADINGS,
+    card_of,
+    kind_of_title,
+    shorten,
+    text_of,
+    title_of,
+)
 
 EVENTS_URL = "https://www.oecd.org/en/events.html"
 SEARCH_URL = "https://api.oecd.org/webcms/search/faceted-search"
 SITE = "https://www.oecd.org"
 EVENTS_FACET = "oecd-search-config-pillars:events"
 MODES = ("html", "api")
-DESCRIPTION_LIMIT = 600
+
 _EVENT_PATH = re.compile(r"^/(?:[a-z]{2}/)?events/((?:19|20)\d\d)/(\d\d)/[^/]+\.html$")
 _SECTION = re.compile(r"^(?P<name>featured|upcoming|recent replays?|replays?|past events?)\b",
                       re.I)
@@ -61,10 +69,7 @@ _PAST = re.compile(r"replay|past", re.I)
 _NO_EVENTS = re.compile(r"\bno (?:upcoming )?events\b", re.I)
 _FORMATS = {"in person": "", "in-person": "", "virtual": "Virtual", "online": "Virtual",
             "hybrid": "Hybrid"}
-_GENERIC_LINK = re.compile(r"^(?:read|learn|find out|see|watch|register|more|details)\b", re.I)
-_MEETING = re.compile(r"\b(?:Meetings?|Ministerial|Council|Committee|Forum)\b")
 _UTC_LABELS = {"GMT", "UTC"}
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ class OecdSource(Source):
         start, end = _parse_start_end(span, listing.text[span.end:], self.timezone)
         return self.event(source_key=listing.url, title=marked.title, start=start, end=end,
                           location=listing.location, url=listing.url,
-                          status=marked.status or "confirmed", kind=_parse_kind(marked.title),
+                          status=marked.status or "confirmed", kind=kind_of_title(marked.title),
                           description=listing.description)
 
     def _next_search(self, response: Response, data: Mapping[str, Any]) -> Request | None:
@@ -176,7 +181,7 @@ def listing_of_result(result: object) -> Listing | None:
     tags = [_plain(tag.get("title")).lower() for tag in listed if isinstance(tag, dict)]
     location = next((_FORMATS[tag] for tag in tags if tag in _FORMATS), "")
     return Listing(url=url, title=title, text=dated or f"{title}. {description}",
-                   location=location, description=_shorten(description),
+                   location=location, description=shorten(description),
                    reference=_iso_day(result.get("publicationDateTime")))
 
 
@@ -186,7 +191,7 @@ def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
     anchors: dict[str, list[Tag]] = {}
     past: set[str] = set()
     for element in soup.find_all(True):
-        if element.name in _HEADINGS and (match := _SECTION.match(_text(element))):
+        if element.name in HEADINGS and (match := _SECTION.match(text_of(element))):
             section = match["name"]
         elif element.name == "a" and (url := event_url(element.get("href"), page_url)):
             anchors.setdefault(url, []).append(element)
@@ -201,40 +206,20 @@ def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
 
 def _listing_of_card(url: str, links: list[Tag]) -> Listing | None:
     """The listing of one event page from its links and their card; None without a title."""
-    card = _card_of(links[0], url)
-    title = next((title for title in map(_title_of, links) if title), "") or _title_of(card)
+    card = card_of_event(links[0], url)
+    title = next((title for title in map(title_of, links) if title), "") or title_of(card)
     if not title:
         return None
     strings = [" ".join(piece.split()) for piece in card.find_all(string=True)]
     location = next((_FORMATS[s.lower()] for s in strings if s.lower() in _FORMATS), "")
-    paragraphs = [_text(p) for p in card.find_all("p")
-                  if not find_dates(_text(p)) and not find_times(_text(p))]
-    text = _text(card).replace(title, " ", 1)
+    paragraphs = [text_of(p) for p in card.find_all("p")
+                  if not find_dates(text_of(p)) and not find_times(text_of(p))]
+    text = text_of(card).replace(title, " ", 1)
     return Listing(url=url, title=title, text=text, location=location,
-                   description=_shorten(" ".join(p for p in paragraphs
+                   description=shorten(" ".join(p for p in paragraphs
                                                  if p.lower() not in _FORMATS)))
 
 
-def _title_of(block: Tag) -> str:
-    """The heading (or title-classed text) in a link or card, else a link's own text."""
-    heading = block.find(_HEADINGS) or block.select_one("[class*=title]")
-    text = _text(heading) if heading is not None else _text(block) if block.name == "a" else ""
-    return "" if _GENERIC_LINK.match(text) else text
-
-
-def _card_of(anchor: Tag, url: str) -> Tag:
-    """The block around ``anchor`` that first holds a date, climbing no higher than the
-    blocks that link to no other event (the event's card)."""
-    node = anchor
-    while not find_dates(_text(node)):
-        parent = node.parent
-        if not isinstance(parent, Tag) or parent.name in ("body", "html", "main"):
-            break
-        others = {event_url(a.get("href"), url) for a in parent.find_all("a", href=True)}
-        if others - {url, None}:
-            break
-        node = parent
-    return node
 
 
 def event_url(href: object, base: str) -> str | None:
@@ -271,8 +256,6 @@ def _parse_start_end(span: DateSpan, after: str,
     return start, (end if end is not None and end > start else None)
 
 
-def _parse_kind(title: str) -> Kind:
-    return "meeting" if _MEETING.search(title) else "seminar"
 
 
 def _iso_day(value: object) -> date | None:
@@ -295,11 +278,8 @@ def _plain(value: object) -> str:
     return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
 
 
-def _text(element: Tag | None) -> str:
-    return " ".join(element.get_text(" ").split()) if element is not None else ""
 
 
-def _shorten(text: str) -> str:
-    if len(text) <= DESCRIPTION_LIMIT:
-        return text
-    return text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+def card_of_event(anchor: Tag, url: str) -> Tag:
+    return card_of(anchor, url, event_url)

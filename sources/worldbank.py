@@ -43,22 +43,26 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.dates import find_dates, find_times
 from aggregator.encoding import decode_body
-from aggregator.model import Event, Kind
+from aggregator.model import Event
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
+from sources.event_cards import (
+    card_of,
+    kind_of_title,
+    shorten,
+    text_of,
+    title_of,
+)
 
 SEARCH_URL = "https://search.worldbank.org/api/v2/news"
 EVENTS_URL = "https://www.worldbank.org/en/events"
 SITE_BASE = "https://www.worldbank.org/"
 MODES = ("api", "html")
-DESCRIPTION_LIMIT = 600
+
 _EVENT_PATH = re.compile(r"^/[a-z]{2}/events/((?:19|20)\d\d)/(\d\d)/(\d\d)/[^/]+/?$")
 _HOSTS = re.compile(r"(?:^|\.)(?:worldbank\.org|bancomundial\.org|banquemondiale\.org)$")
-_GENERIC_LINK = re.compile(r"^(?:read|learn|find out|see|watch|register|more|details)\b", re.I)
-_MEETING = re.compile(r"\b(?:Meetings?|Ministerial|Council|Committee|Forum)\b")
 _GENERIC_COUNTRIES = {"", "world", "global"}
 _UTC_LABELS = {"GMT", "UTC"}
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class WorldBankSource(Source):
         start, end = _parse_start_end(listing, self.timezone)
         return self.event(source_key=listing.url, title=marked.title, start=start, end=end,
                           location=listing.location, url=listing.url,
-                          status=marked.status or "confirmed", kind=_parse_kind(marked.title),
+                          status=marked.status or "confirmed", kind=kind_of_title(marked.title),
                           description=listing.description)
 
     def _next_search(self, response: Response, data: Mapping[str, Any]) -> Request | None:
@@ -169,7 +173,7 @@ def listing_of_document(document: object) -> Listing | None:
     about = f"Country: {country.strip()}." if country.strip().lower() not in \
         _GENERIC_COUNTRIES else ""
     return Listing(url=url, day=day, title=title, text=f"{title}. {description}",
-                   description=_shorten(" ".join(filter(None, [description, about]))),
+                   description=shorten(" ".join(filter(None, [description, about]))),
                    reference=_iso_day(document.get("lnchdt")))
 
 
@@ -187,13 +191,13 @@ def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
                          "World Bank events page (or its list is filled by a script)")
     listings = []
     for url, anchors in links.items():
-        card = _card_of(anchors[0], url)
-        title = next((t for t in map(_title_of, anchors) if t), "") or _title_of(card)
+        card = card_of_event(anchors[0], url)
+        title = next((t for t in map(title_of, anchors) if t), "") or title_of(card)
         if title:
             place = card.select_one("[class*=location], [class*=venue]")
             listings.append(Listing(url=url, day=days[url], title=title,
-                                    text=_text(card).replace(title, " ", 1),
-                                    location=_text(place)))
+                                    text=text_of(card).replace(title, " ", 1),
+                                    location=text_of(place)))
     return listings
 
 
@@ -229,30 +233,10 @@ def _parse_start_end(listing: Listing,
     return start, (end if end is not None and end > start else None)
 
 
-def _card_of(anchor: Tag, url: str) -> Tag:
-    """The block around ``anchor`` that first holds a date, climbing no higher than the
-    blocks that link to no other event (the event's card)."""
-    node = anchor
-    while not find_dates(_text(node)):
-        parent = node.parent
-        if not isinstance(parent, Tag) or parent.name in ("body", "html", "main"):
-            break
-        others = {event_page(a["href"], url)[0] for a in parent.find_all("a", href=True)}
-        if others - {url, ""}:
-            break
-        node = parent
-    return node
 
 
-def _title_of(block: Tag) -> str:
-    """The heading (or title-classed text) in a link or card, else a link's own text."""
-    heading = block.find(_HEADINGS) or block.select_one("[class*=title]")
-    text = _text(heading) if heading is not None else _text(block) if block.name == "a" else ""
-    return "" if _GENERIC_LINK.match(text) else text
 
 
-def _parse_kind(title: str) -> Kind:
-    return "meeting" if _MEETING.search(title) else "seminar"
 
 
 def _cdata(value: object) -> str:
@@ -273,11 +257,8 @@ def _iso_day(value: object) -> date | None:
         return None
 
 
-def _text(element: Tag | None) -> str:
-    return " ".join(element.get_text(" ").split()) if element is not None else ""
 
 
-def _shorten(text: str) -> str:
-    if len(text) <= DESCRIPTION_LIMIT:
-        return text
-    return text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+def card_of_event(anchor: Tag, url: str) -> Tag:
+    return card_of(anchor, url, lambda href, base: event_page(href, base)[0] or None)
