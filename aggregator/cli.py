@@ -1,15 +1,16 @@
 """The ``tradecal`` command line (the contract of DESIGN.md).
 
 Exit status: 0 when all went well, 1 when a source failed or an input file was refused
-(the other sources still ran and stored), 2 for a usage or configuration error. People's
-output (progress, summaries) goes to stderr; data (JSON lines, tables) to stdout or --out.
+(the other sources still ran and stored) or when another refresh kept the store locked for
+all of ``[fetch] lock_timeout`` ("another refresh is running"), 2 for a usage or
+configuration error (130 when a refresh is interrupted by Ctrl-C). People's output
+(progress, summaries) goes to stderr; data (JSON lines, tables) to stdout or --out.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -18,14 +19,19 @@ from rich.markup import escape
 from aggregator import __version__
 from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass_context,
                                     replay_option)
-from aggregator.cli_export import export, sources, write_feeds
+from aggregator.cli_export import export, sources
+from aggregator.cli_schedule import schedule
 from aggregator.config import SECTIONS, Organization
+from aggregator.jobs import refresh_and_publish
 from aggregator.model import EventError, event_to_json
 from aggregator.reconcile import merge_duplicates
-from aggregator.refresh import SourceOutcome, collect, describe_failure, refresh_all
+from aggregator.refresh import SourceOutcome, collect, describe_failure
 from aggregator.replay import RecordingFetcher, note_provenance
-from sources.base import ParseError, Request, Response, Source
+from aggregator.serve import serve_command
+from sources.base import ParseError, Request, Response
 from sources.manual import CsvImportError, read_events_csv
+
+EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,54 +44,59 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = Context(config_path)
 
 
+full_option = click.option(
+    "--full", is_flag=True,
+    help="Fetch and parse every source in full, even one whose first response is unchanged.")
+
+
 @cli.command()
 @click.argument("names", nargs=-1)
 @replay_option
+@full_option
 @pass_context
-def refresh(context: Context, names: tuple[str, ...], replay: Path | None) -> None:
+def refresh(context: Context, names: tuple[str, ...], replay: Path | None, full: bool) -> None:
     """Fetch, parse and store SOURCE(s) (default: every enabled source)."""
-    sys.exit(_refresh(context, names, replay))
+    sys.exit(_refresh(context, names, replay, publish=False, out=None, full=full))
 
 
 @cli.command()
 @replay_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the feeds (default: [feeds] output).")
+@full_option
 @pass_context
-def run(context: Context, replay: Path | None, out: Path | None) -> None:
-    """Refresh every enabled source, then write the ICS feeds."""
-    status = _refresh(context, (), replay)
-    write_feeds(context, out)
-    sys.exit(status)
+def run(context: Context, replay: Path | None, out: Path | None, full: bool) -> None:
+    """Refresh every enabled source, then write the ICS feeds.
+
+    Ends with a summary (each failed or stale source and why) and exits 1 when a source
+    failed: run it from cron and the mail says what needs a look.
+    """
+    sys.exit(_refresh(context, (), replay, publish=True, out=out, full=full))
 
 
-def _refresh(context: Context, names: tuple[str, ...], replay: Path | None) -> int:
+def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
+             publish: bool, out: Path | None, full: bool) -> int:
     config = context.config
     chosen = names or tuple(name for name, s in config.sources.items() if s.enabled)
     sources = [context.source(name) for name in chosen]
     err = console()
-    total = len(sources)
-    position = iter(range(1, total + 1))
-
-    def started(source: Source) -> None:
-        err.print(f"[{next(position)}/{total}] {source.name} …", markup=False)
+    position = iter(range(1, len(sources) + 1))
 
     def finished(outcome: SourceOutcome) -> None:
         style = "green" if outcome.ok else "red"
-        err.print(f"  [{style}]{escape(outcome.summary())}[/]")
+        err.print(f"[{next(position)}/{len(sources)}] [{style}]{escape(outcome.summary())}[/]")
 
-    with ExitStack() as stack:
-        store = stack.enter_context(context.store())
-        fetcher = context.fetcher(replay)
-        if hasattr(fetcher, "__exit__"):
-            stack.enter_context(fetcher)  # type: ignore[arg-type]
-        outcomes = refresh_all(sources, fetcher, store, started, finished, config.refresh)
-    failed = [o.name for o in outcomes if not o.ok]
-    stored = sum(o.events for o in outcomes)
-    err.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} sources refreshed, "
-              f"{stored} events read" + (f"; failed: {', '.join(failed)}" if failed else ""),
-              markup=False)
-    return EXIT_FAILED if failed else EXIT_OK
+    try:
+        with context.lock():
+            report = refresh_and_publish(config, sources, replay=replay, publish=publish,
+                                         out=out, on_done=finished, incremental=not full)
+    except KeyboardInterrupt:
+        err.print("interrupted: the sources stored so far are kept, the feeds were not "
+                  "written", markup=False, style="red")
+        sys.exit(EXIT_INTERRUPTED)
+    for line in report.summary():
+        err.print(line, markup=False)
+    return EXIT_FAILED if report.failed else EXIT_OK
 
 
 @cli.command()
@@ -128,7 +139,7 @@ def import_(context: Context, file: Path) -> None:
     except (CsvImportError, UnicodeDecodeError) as exc:
         console().print(f"[red]refused:[/] {escape(str(exc))}; nothing was stored")
         sys.exit(EXIT_FAILED)
-    with context.store() as store:
+    with context.lock(), context.store() as store:
         run_id = store.start_run("manual")
         counts = store.upsert_events(events, run_id=run_id)
         store.finish_run(run_id, "ok", counts, events=len(events))
@@ -167,6 +178,8 @@ def _known(organization: Organization) -> tuple[str, str | None]:
 
 cli.add_command(export)
 cli.add_command(sources)
+cli.add_command(schedule)
+cli.add_command(serve_command)
 
 
 def main() -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from aggregator.config import Config, ConfigError, default_config_path, load_config
-from aggregator.fetch import Fetcher
+from aggregator.jobs import build_fetcher, store_lock
+from aggregator.lock import LockBusy
 from aggregator.refresh import Fetches
-from aggregator.replay import ReplayFetcher
 from aggregator.store import Store
 from sources.base import Source
 from sources.registry import build_source
@@ -50,12 +52,21 @@ class Context:
         return build_source(self.config.sources[name])
 
     def fetcher(self, replay: Path | None) -> Fetches:
-        if replay is not None:
-            return ReplayFetcher(replay)
-        settings = self.config.fetch
-        return Fetcher(timeout=settings.timeout, retries=settings.retries,
-                       max_bytes=settings.max_bytes, max_redirects=settings.max_redirects,
-                       user_agent=settings.user_agent)
+        return build_fetcher(self.config, replay)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store lock; when another run keeps it too long, say so and exit 1."""
+        def waiting(holder: str) -> None:
+            console().print(f"waiting for another refresh to finish ({holder or 'holder unknown'})"
+                            " …", markup=False)
+
+        try:
+            with store_lock(self.config, on_wait=waiting):
+                yield
+        except LockBusy as busy:
+            console().print(str(busy), markup=False, style="red")
+            sys.exit(EXIT_FAILED)
 
 
 pass_context = click.make_pass_decorator(Context)

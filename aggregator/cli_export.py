@@ -9,7 +9,10 @@ from pathlib import Path
 import click
 
 from aggregator.cli_context import Context, console, pass_context
-from feeds.export import FORMATS, default_window, export_calendar, export_events, export_feeds
+from aggregator.health import source_health
+from aggregator.store import utcnow
+from feeds.export import (FORMATS, default_window, export_calendar, export_events, export_feeds,
+                          write_export)
 
 window_from = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
                            help="First day of the window (default: the Monday after today).")
@@ -32,7 +35,8 @@ def export() -> None:
 @pass_context
 def export_ics(context: Context, out: Path | None) -> None:
     """Write the ICS feeds: all.ics and one per organization."""
-    write_feeds(context, out)
+    with context.lock():
+        write_feeds(context, out)
 
 
 def write_feeds(context: Context, out: Path | None) -> None:
@@ -53,11 +57,12 @@ def _window(start: object, end: object) -> tuple[date, date]:
     return first, last
 
 
-def _emit(text: str, out: Path | None) -> None:
+def _emit(data: str | bytes, out: Path | None) -> None:
+    """Text or a file (DOCX) to ``out``, else to stdout."""
     if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(data, nl=isinstance(data, str) and not data.endswith("\n"))
         return
-    out.write_text(text, encoding="utf-8")
+    write_export(data, out)
     console().print(f"wrote {out}", markup=False)
 
 
@@ -93,29 +98,33 @@ def export_events_command(context: Context, start: object, end: object, fmt: str
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
 @pass_context
 def sources(context: Context, as_json: bool) -> None:
-    """Each configured source with its last run."""
-    config = context.config
+    """Each configured source: health, last run, counts, last error.
+
+    health is one of ok, failing (the last run failed), suspicious (held back: far fewer
+    events than usual), stale (no success for [schedule] stale_multiple times its
+    interval), never run, disabled. Tab-separated, or --json.
+    """
     with context.store() as store:
-        runs = store.last_runs()
-        rows = [_source_row(name, spec.type, spec.organization, spec.enabled,
-                            runs.get(name), store.last_success(name))
-                for name, spec in config.sources.items()]
+        rows = [health.as_row() for health in source_health(store, context.config, utcnow())]
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
-    header = ("source", "type", "org", "enabled", "last run", "outcome", "events",
-              "last success", "error")
-    click.echo("\t".join(header))
+    click.echo("\t".join(label for label, _ in COLUMNS))
     for row in rows:
-        click.echo("\t".join("" if row[k] is None else str(row[k]) for k in row))
+        click.echo("\t".join(_cell(row[key]) for _, key in COLUMNS))
 
 
-def _source_row(name: str, kind: str, organization: str, enabled: bool, run: object,
-                last_success: str | None) -> dict[str, object]:
-    return {
-        "source": name, "type": kind, "organization": organization, "enabled": enabled,
-        "last_run": getattr(run, "started", None), "outcome": getattr(run, "outcome", "never"),
-        "events": getattr(run, "events", None), "last_success": last_success,
-        "error": getattr(run, "error", "") or "",
-    }
+COLUMNS = (("source", "source"), ("type", "type"), ("org", "organization"),
+           ("enabled", "enabled"), ("health", "health"), ("schedule", "schedule"),
+           ("last run", "last_run"), ("outcome", "outcome"), ("events", "events"),
+           ("average", "average"), ("last success", "last_success"),
+           ("last error", "last_error"))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return " ".join(str(value).split())

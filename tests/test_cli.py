@@ -124,3 +124,13 @@ def test_parse_garbage_exits_1(workdir: Path) -> None:
     result = invoke(workdir, "parse", "ustr", str(garbage))
     assert result.exit_code == 1
     assert "garbage.json" in result.output
+
+
+def test_interrupted_run_exits_130_and_says_what_is_kept(workdir: Path, monkeypatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("aggregator.cli.refresh_and_publish", interrupted)
+    result = CliRunner().invoke(cli, ["--config", str(workdir / "config.toml"), "run"])
+    assert result.exit_code == 130
+    assert "interrupted: the sources stored so far are kept" in result.output

@@ -18,7 +18,9 @@ PATH = "/api/v1/documents.json"
 
 
 def serve_ustr(server: HTTPServer) -> None:
-    """Page 1 at the search path, page 2 where page 1's next_page_url (rewritten) points."""
+    """Page 1 at the search path, page 2 where page 1's next_page_url (rewritten) points;
+    no robots.txt."""
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
     page1 = json.loads((USTR / "search-page-1.json").read_text(encoding="utf-8"))
     page1["next_page_url"] = server.url_for("/page2")
     server.expect_request(PATH).respond_with_json(page1)
@@ -40,6 +42,7 @@ timezone = "America/New_York"
     text = text.replace("retries = 3", "retries = 0").replace("timeout = 30.0", "timeout = 5.0")
     text = text.replace("past_days = 90", "past_days = 36500")  # the fixtures are of 2024
     text = text.replace("retention_days = 30", "retention_days = 36500")
+    text = text.replace("delay = 1.0", "delay = 0.0")  # one local server: no pause needed
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
     return tmp_path
 
@@ -63,7 +66,8 @@ def test_run_fetches_pages_stores_and_writes_feeds(workdir: Path, httpserver: HT
     result = invoke(workdir, "run")
     assert result.exit_code == 0, result.output
     assert "[1/1] ustr" in result.output and "from 2 request(s)" in result.output
-    request = httpserver.log[0][0]
+    robots, request = httpserver.log[0][0], httpserver.log[1][0]
+    assert robots.path == "/robots.txt"
     assert request.args.getlist("fields[]")[:3] == ["abstract", "action", "agencies"]
     assert request.headers["User-Agent"].startswith("tradecal/")
     events = stored_events(workdir)
@@ -82,6 +86,7 @@ def test_failed_source_exits_1_and_keeps_events(workdir: Path, httpserver: HTTPS
     before = stored_events(workdir)
     feed_before = (workdir / "check" / "all.ics").read_bytes()
     httpserver.clear()
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request(PATH).respond_with_data("down for maintenance", status=503)
     result = invoke(workdir, "refresh", "ustr")
     assert result.exit_code == 1

@@ -121,9 +121,22 @@ def test_honours_retry_after_date_on_429(server: HTTPServer, sleeps: list[float]
     assert 27 <= sleeps[0] <= 30
 
 
-def test_retry_after_is_capped_at_max_wait(server: HTTPServer, sleeps: list[float]) -> None:
+def test_retry_after_beyond_max_wait_is_not_retried_this_run(
+    server: HTTPServer, sleeps: list[float]
+) -> None:
     server.expect_oneshot_request("/limited").respond_with_data(
         "", status=503, headers={"Retry-After": "3600"}
+    )
+    with make_fetcher(sleeps, max_wait=60.0) as fetcher:
+        with pytest.raises(FetchError, match="asks to wait 3600 s") as caught:
+            fetcher.get(Request(server.url_for("/limited")))
+    assert caught.value.status == 503
+    assert sleeps == [] and len(server.log) == 1  # retrying sooner would ignore the server
+
+
+def test_retry_after_within_max_wait_is_waited(server: HTTPServer, sleeps: list[float]) -> None:
+    server.expect_oneshot_request("/limited").respond_with_data(
+        "", status=503, headers={"Retry-After": "60"}
     )
     server.expect_oneshot_request("/limited").respond_with_data("fine")
     with make_fetcher(sleeps, max_wait=60.0) as fetcher:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 from aggregator.fetch import FetchError
 from aggregator.model import Event
 from aggregator.reconcile import merge_duplicates
-from aggregator.refresh import collect, refresh_all, refresh_source
+from aggregator.refresh import collect, describe_failure, refresh_all, refresh_source
 from aggregator.store import Store
 from sources.base import ParseError, Request, Response, Source, SourceConfig
 
@@ -123,3 +125,73 @@ def test_a_bug_in_one_source_is_recorded_and_others_still_run(store: Store) -> N
     assert outcomes[0].error == "KeyError: 'ni_date'"
     assert store.last_runs()["broken"].error == "KeyError: 'ni_date'"
     assert {s.event.source for s in store.events()} == {"paged"}
+
+
+class SlowFetcher(DictFetcher):
+    """DictFetcher taking ``seconds`` per request, noting the threads that asked."""
+
+    def __init__(self, pages: dict[str, object], seconds: float) -> None:
+        super().__init__(pages)
+        self.seconds = seconds
+        self.threads: set[str] = set()
+
+    def get(self, request: Request) -> Response:
+        self.threads.add(threading.current_thread().name)
+        time.sleep(self.seconds)
+        return super().get(request)
+
+
+class ThreadNotingStore(Store):
+    """A Store that notes the thread of every write."""
+
+    writers: set[str]
+
+    def start_run(self, *args: object, **kwargs: object) -> int:
+        self.writers.add(threading.current_thread().name)
+        return super().start_run(*args, **kwargs)  # type: ignore[arg-type]
+
+    def apply_fetch(self, *args: object, **kwargs: object):  # type: ignore[override]
+        self.writers.add(threading.current_thread().name)
+        return super().apply_fetch(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_sources_are_fetched_side_by_side_and_stored_in_the_callers_thread(tmp_path) -> None:
+    pages = {f"https://host{n}.example/p": {"events": [[f"k{n}", f"Meeting {n}", "2024-05-22"]],
+                                            "next": None} for n in range(6)}
+    sources = [paged(f"s{n}", f"https://host{n}.example/p") for n in range(6)]
+    fetcher = SlowFetcher(pages, 0.3)
+    done: list[str] = []
+    with ThreadNotingStore(tmp_path / "t.db") as store:
+        store.writers = set()
+        started = time.monotonic()
+        outcomes = refresh_all(sources, fetcher, store, on_done=lambda o: done.append(o.name))
+        elapsed = time.monotonic() - started
+        assert store.writers == {threading.current_thread().name}
+    assert elapsed < 0.9  # six sources of 0.3 s each, side by side
+    assert len(fetcher.threads) == 6 and threading.current_thread().name not in fetcher.threads
+    assert [o.name for o in outcomes] == [f"s{n}" for n in range(6)]  # the order asked
+    assert sorted(done) == sorted(o.name for o in outcomes) and all(o.ok for o in outcomes)
+
+
+def test_stop_lets_the_source_under_way_finish_and_starts_no_other(store: Store) -> None:
+    stop = threading.Event()
+
+    class StoppingFetcher(DictFetcher):
+        def get(self, request: Request) -> Response:
+            stop.set()  # the signal comes while the first source is being fetched
+            return super().get(request)
+
+    sources = [paged("first"), paged("second"), paged("third")]
+    outcomes = refresh_all(sources, StoppingFetcher(PAGES), store, workers=1,
+                           should_stop=stop.is_set)
+    assert [o.name for o in outcomes] == ["first"] and outcomes[0].ok
+    assert set(store.last_runs()) == {"first"}
+    assert {s.event.source for s in store.events()} == {"first"}
+
+
+def test_failure_descriptions_drop_long_queries_but_keep_the_reason() -> None:
+    url = "https://example.org/api/v1/documents.json?" + "&".join(f"f{n}=x" for n in range(80))
+    assert describe_failure(ParseError(f"{url}: not JSON (Expecting value)")) == \
+        "parse error: https://example.org/api/v1/documents.json?…: not JSON (Expecting value)"
+    assert describe_failure(FetchError(url, "HTTP 503")) == \
+        "fetch error: HTTP 503 (https://example.org/api/v1/documents.json)"

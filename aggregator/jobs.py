@@ -1,0 +1,135 @@
+"""One refresh run as ``tradecal run``, ``tradecal refresh`` and the scheduler do it.
+
+Under the store lock (taken by the caller, see :mod:`aggregator.lock`): refresh the chosen
+sources concurrently, optionally write the feeds, and report what happened in lines a
+person reads in a cron mail or the scheduler's log.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from aggregator.config import Config
+from aggregator.fetch import fetcher_from_settings
+from aggregator.health import SourceHealth, source_health
+from aggregator.lock import DEFAULT_TIMEOUT, LockBusy, StoreLock, lock_path
+from aggregator.refresh import Fetches, SourceOutcome, refresh_all
+from aggregator.replay import ReplayFetcher
+from aggregator.store import Store, utcnow
+from feeds.export import export_feeds
+from sources.base import Source
+from sources.registry import build_source
+
+logger = logging.getLogger(__name__)
+
+
+def build_fetcher(config: Config, replay: Path | None = None) -> Fetches:
+    """The live fetcher of ``[fetch]``, or the replay archive ``replay``."""
+    return ReplayFetcher(replay) if replay is not None else fetcher_from_settings(config.fetch)
+
+
+def store_lock(config: Config, *, on_wait: Callable[[str], None] = lambda holder: None,
+               cancelled: Callable[[], bool] = lambda: False) -> StoreLock:
+    """The lock every store-writing command holds (wait: ``[fetch] lock_timeout``)."""
+    timeout = float(getattr(config.fetch, "lock_timeout", DEFAULT_TIMEOUT))
+    return StoreLock(lock_path(config.store_path), timeout, on_wait=on_wait,
+                     cancelled=cancelled)
+
+
+@dataclass
+class RunReport:
+    """What one run did: each source's outcome, stale sources, the feeds written."""
+
+    outcomes: list[SourceOutcome]
+    seconds: float
+    feeds: list[Path] = field(default_factory=list)
+    feeds_folder: Path | None = None
+    stale: list[SourceHealth] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.ok]
+
+    def headline(self) -> str:
+        failed = self.failed
+        events = sum(outcome.events for outcome in self.outcomes)
+        text = (f"{len(self.outcomes) - len(failed)} of {len(self.outcomes)} sources "
+                f"refreshed, {events} events read")
+        return text + (f"; failed: {', '.join(o.name for o in failed)}" if failed else "")
+
+    def summary(self) -> list[str]:
+        """Lines for people: the headline, each failure, each stale source, the feeds."""
+        lines = [self.headline() + f" ({self.seconds:.1f} s)"]
+        lines += [f"  FAILED {outcome.name}: {outcome.error}" for outcome in self.failed]
+        lines += [f"  STALE {h.source}: no success since {h.last_success or 'it was added'}"
+                  f" (schedule {h.schedule})" for h in self.stale]
+        if self.feeds_folder is not None:
+            lines.append(f"wrote {len(self.feeds)} feeds to {self.feeds_folder}")
+        return lines
+
+
+def refresh_and_publish(config: Config, sources: Sequence[Source], *,
+                        replay: Path | None = None, publish: bool = True,
+                        out: Path | None = None,
+                        on_done: Callable[[SourceOutcome], None] = lambda outcome: None,
+                        should_stop: Callable[[], bool] = lambda: False,
+                        incremental: bool = True) -> RunReport:
+    """Refresh ``sources`` into the store, then (``publish``) write the feeds.
+
+    Call it holding :func:`store_lock`. The feeds are written even when sources failed:
+    they then hold those sources' events as they were. ``incremental=False`` fetches and
+    parses every source in full (see :mod:`aggregator.http_cache`).
+    """
+    started = time.monotonic()
+    fetcher = build_fetcher(config, replay)
+    with Store(config.store_path) as store, fetcher:  # type: ignore[attr-defined]
+        outcomes = refresh_all(sources, fetcher, store, on_done=on_done,
+                               settings=config.refresh, should_stop=should_stop,
+                               incremental=incremental)
+        health = source_health(store, config, utcnow())
+        report = RunReport(outcomes, 0.0, stale=[h for h in health if h.stale])
+        if publish:
+            report.feeds = export_feeds(store, config, out, date.today())
+            report.feeds_folder = out or config.feeds.output
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def scheduled_refresh(config: Config, names: Sequence[str], stop: threading.Event,
+                      busy: threading.Lock) -> RunReport | None:
+    """One scheduled job: refresh ``names`` and write the feeds, logging a line per run.
+
+    Never raises (the scheduler must go on): a busy lock or an unexpected error is logged
+    and the job waits for its next turn. Returns the report (None when nothing ran).
+    """
+    with busy:
+        if stop.is_set():
+            return None
+        label = ", ".join(names)
+        try:
+            sources = [build_source(config.sources[name]) for name in names]
+            with store_lock(config, cancelled=stop.is_set):
+                report = refresh_and_publish(config, sources, should_stop=stop.is_set,
+                                             on_done=_log_outcome)
+        except LockBusy as busy_lock:
+            logger.warning("refresh of %s skipped: %s", label, busy_lock)
+            return None
+        except Exception:  # logged with its traceback; the scheduler goes on
+            logger.exception("refresh of %s stopped by an unexpected error", label)
+            return None
+        for health in report.stale:
+            logger.warning("%s is stale: no success since %s", health.source,
+                           health.last_success or "it was added")
+        logger.info("refresh of %s: %s (%.1f s); wrote %d feeds", label, report.headline(),
+                    report.seconds, len(report.feeds))
+        return report
+
+
+def _log_outcome(outcome: SourceOutcome) -> None:
+    (logger.info if outcome.ok else logger.warning)("%s", outcome.summary())
