@@ -172,6 +172,12 @@ class StoredEvent:
     ``last_changed`` is when a subscriber-visible field last changed (feeds write it as
     DTSTAMP and LAST-MODIFIED, so identical data gives identical bytes); ``sequence`` goes
     up with each such change; ``position`` is the order in which the source listed it.
+
+    The rest is what editors' overrides (:mod:`aggregator.overrides`) add to the view that
+    tables and feeds read: ``short_url`` (printed instead of the URL), ``note`` (for editors,
+    not printed), ``hidden`` (left out of tables and feeds), ``overridden`` (the overridden
+    fields) and ``override_stale`` (the upstream fields that changed since an override of
+    the event was set: the override still applies, but an editor should look).
     """
 
     event: Event
@@ -180,3 +186,8 @@ class StoredEvent:
     last_seen: datetime
     last_changed: datetime
     position: int = 0
+    short_url: str = ""
+    note: str = ""
+    hidden: bool = False
+    overridden: tuple[str, ...] = ()
+    override_stale: tuple[str, ...] = ()

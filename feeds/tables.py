@@ -5,7 +5,8 @@ The model holds every cell as the newsletter prints it (see
 DOCX and CSV) only lays the same cells out. Rules the model applies:
 
 - **Which table.** An event's section is ``event.section`` if set, else its organization's
-  section in the configuration. An event with a section goes to the calendar, in that
+  section in the configuration (an empty ``event.section``, an editor's "no section",
+  means none). An event with a section goes to the calendar, in that
   section, even when it is featured; one without a section goes to the events tables:
   featured ones to 活動快訊, the rest to 其他經貿相關活動.
 - **Which events.** Kinds meeting, hearing and seminar; ``deadline`` events (comment
@@ -17,6 +18,13 @@ DOCX and CSV) only lays the same cells out. Rules the model applies:
 - **Which order.** Rows follow the local start date, then the local start time (all-day
   events before timed ones on the same day), then the source, then the order in which the
   source listed them (``position``), then the uid, so the order is stable.
+- **Which link.** The events tables print the event's short link (an editor's override,
+  ``StoredEvent.short_url``) where one is set, else its URL, else its registration URL.
+  An editor's note (``StoredEvent.note``) is carried in the row for the editor page, and
+  not printed.
+
+Editors' overrides (hidden, retitled, moved, featured, ...) are applied before the events
+reach this module: callers pass :func:`aggregator.overrides.edited_events`.
 """
 
 from __future__ import annotations
@@ -26,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from aggregator.config import SECTIONS, Config
-from feeds.distinct import distinct_meetings
 from aggregator.model import StoredEvent
+from feeds.distinct import distinct_meetings
 
 CALENDAR_COLUMNS: tuple[str, ...] = ("日期", "星期", "會議")
 EVENTS_COLUMNS: tuple[str, ...] = ("主辦/執行單位", "報名截止日期", "活動日期", "活動名稱", "活動網址")
@@ -41,13 +49,15 @@ RTA_SECTION = "RTA"
 
 @dataclass(frozen=True)
 class CalendarRow:
-    """One meeting line of the calendar; ``uid`` and ``url`` are for renderers and editors."""
+    """One meeting line of the calendar; ``uid``, ``url`` and ``note`` are for renderers
+    and editors."""
 
     date: str
     weekday: str
     meeting: str
     uid: str
     url: str = ""
+    note: str = ""
 
     def cells(self) -> tuple[str, str, str]:
         """The three printed cells: 日期, 星期, 會議."""
@@ -84,6 +94,7 @@ class EventsRow:
     name: str
     url: str
     uid: str
+    note: str = ""
 
     def cells(self) -> tuple[str, str, str, str, str]:
         """The five printed cells, in the order of :data:`EVENTS_COLUMNS`."""
@@ -150,7 +161,8 @@ def events_tables(events: Sequence[StoredEvent], config: Config,
 def event_section(stored: StoredEvent, config: Config) -> str | None:
     """The calendar section of an event: its own, else its organization's, else None."""
     event = stored.event
-    section = event.section if event.section else config.section_of(event.organization)
+    section = (event.section if event.section is not None
+               else config.section_of(event.organization)) or None
     if section is not None and section not in SECTIONS:
         raise ValueError(f"event {event.uid}: unknown section {section!r} "
                          f"(known: {', '.join(SECTIONS)})")
@@ -222,7 +234,8 @@ def _calendar_row(stored: StoredEvent, config: Config, section: str) -> Calendar
         weekday=format_weekday_span(first, last),
         meeting=f"{BULLET}{name}",
         uid=event.uid,
-        url=event.url,
+        url=stored.short_url or event.url,
+        note=stored.note,
     )
 
 
@@ -235,6 +248,7 @@ def _events_row(stored: StoredEvent, config: Config) -> EventsRow:
                   else config.newsletter.no_deadline),
         dates=format_date_span(*event.local_dates()),
         name=event.title.strip(),
-        url=event.url or event.registration_url,
+        url=stored.short_url or event.url or event.registration_url,
         uid=event.uid,
+        note=stored.note,
     )
