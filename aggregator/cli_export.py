@@ -11,22 +11,25 @@ import click
 from aggregator.cli_context import Context, console, pass_context
 from aggregator.health import source_health
 from aggregator.store import utcnow
-from feeds.export import (FORMATS, default_window, export_calendar, export_events, export_feeds,
-                          write_export)
+from feeds.changes import last_export, record_export
+from feeds.export import (FORMATS, default_window, export_calendar, export_changes,
+                          export_events, export_feeds, write_export)
 
 window_from = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
                            help="First day of the window (default: the Monday after today).")
 window_to = click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]),
                          help="Last day of the window (default: 24 days after --from).")
-format_option = click.option("--format", "fmt", type=click.Choice(FORMATS),
-                             default="markdown", show_default=True)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True,
+    help="markdown; html (pastes into Word and e-mail); docx (a Word document: needs --out "
+         "or a redirected stdout); csv (UTF-8 with BOM, opens in Excel).")
 out_option = click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
                           help="Write to this file instead of stdout.")
 
 
 @click.group()
 def export() -> None:
-    """Write the ICS feeds or the newsletter tables."""
+    """Write the ICS feeds, the newsletter tables or what changed."""
 
 
 @export.command(name="ics")
@@ -34,7 +37,7 @@ def export() -> None:
               help="Folder for the feeds (default: [feeds] output).")
 @pass_context
 def export_ics(context: Context, out: Path | None) -> None:
-    """Write the ICS feeds: all.ics and one per organization."""
+    """Write the ICS feeds: all.ics, one per organization, section and source."""
     with context.lock():
         write_feeds(context, out)
 
@@ -58,12 +61,18 @@ def _window(start: object, end: object) -> tuple[date, date]:
 
 
 def _emit(data: str | bytes, out: Path | None) -> None:
-    """Text or a file (DOCX) to ``out``, else to stdout."""
-    if out is None:
-        click.echo(data, nl=isinstance(data, str) and not data.endswith("\n"))
-        return
-    write_export(data, out)
-    console().print(f"wrote {out}", markup=False)
+    """Data to ``--out`` (text as UTF-8, DOCX as bytes) or stdout; DOCX never to a terminal."""
+    if out is not None:
+        write_export(data, out)
+        console().print(f"wrote {out}", markup=False)
+    elif isinstance(data, bytes):
+        stream = click.get_binary_stream("stdout")
+        if stream.isatty():
+            raise click.UsageError("--format docx writes a Word file: give --out FILE")
+        stream.write(data)
+        stream.flush()
+    else:
+        click.echo(data, nl=not data.endswith("\n"))
 
 
 @export.command(name="calendar")
@@ -74,10 +83,15 @@ def _emit(data: str | bytes, out: Path | None) -> None:
 @pass_context
 def export_calendar_command(context: Context, start: object, end: object, fmt: str,
                             out: Path | None) -> None:
-    """The 國際經貿行事曆 table for a window of dates."""
+    """The 國際經貿行事曆 table for a window of dates.
+
+    Each export is recorded in the store: `tradecal export changes` without --since lists
+    what changed since the last one.
+    """
     first, last = _window(start, end)
     with context.store() as store:
         _emit(export_calendar(store, context.config, first, last, fmt), out)
+        record_export(store, "calendar", first, last)
 
 
 @export.command(name="events")
@@ -92,6 +106,25 @@ def export_events_command(context: Context, start: object, end: object, fmt: str
     first, last = _window(start, end)
     with context.store() as store:
         _emit(export_events(store, context.config, first, last, fmt), out)
+        record_export(store, "events", first, last)
+
+
+@export.command(name="changes")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+              help="Changes from this day (00:00) or time, local time of this machine "
+                   "(default: the last export of the calendar).")
+@format_option
+@out_option
+@pass_context
+def export_changes_command(context: Context, since: object, fmt: str,
+                           out: Path | None) -> None:
+    """What changed since a date or the last calendar export: new, moved, retitled,
+    cancelled and removed meetings and events, to check the issue against."""
+    with context.store() as store:
+        start = since or last_export(store)
+        if start is None:
+            raise click.UsageError("no calendar export recorded yet: give --since YYYY-MM-DD")
+        _emit(export_changes(store, context.config, start, fmt), out)  # type: ignore[arg-type]
 
 
 @click.command()

@@ -78,7 +78,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         feeds=_feeds(check, raw.get("feeds", {}), base),
         fetch=_settings(check, raw.get("fetch", {}), "fetch", FetchSettings),
         refresh=_settings(check, raw.get("refresh", {}), "refresh", RefreshSettings),
-        schedule=_settings(check, raw.get("schedule", {}), "schedule", ScheduleSettings),
+        schedule=_schedule_settings(check, raw.get("schedule", {})),
         serve=_settings(check, raw.get("serve", {}), "serve", ServeSettings),
         newsletter=_newsletter(check, raw.get("newsletter", {})),
         organizations=organizations,
@@ -218,6 +218,13 @@ def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSetting
     rest = {key: value for key, value in table.items() if key not in ("output", "base_url")}
     return _settings(check, rest, "feeds", FeedSettings, output=base / output,
                      base_url=base_url)
+
+
+def _schedule_settings(check: _Checker, table: Mapping[str, Any]) -> ScheduleSettings:
+    settings = _settings(check, table, "schedule", ScheduleSettings)
+    if settings.timezone:
+        check.zone(table, "schedule", "timezone")
+    return settings
 
 
 def _newsletter(check: _Checker, table: Mapping[str, Any]) -> NewsletterSettings:

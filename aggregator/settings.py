@@ -50,6 +50,7 @@ class RefreshSettings:
     match_days: int = 14
     min_count_ratio: float = 0.5
     recent_runs: int = 5
+    full_refresh_hours: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class FetchSettings:
     concurrency: int = 2
     delay: float = 1.0
     lock_timeout: float = 600.0
+    robots: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class ScheduleSettings:
     jitter_minutes: float = 10.0
     misfire_grace_minutes: float = 60.0
     stale_after: float = 3.0
+    timezone: str = ""
 
 
 @dataclass(frozen=True)

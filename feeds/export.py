@@ -17,7 +17,8 @@ from typing import TypeVar
 from aggregator.config import Config
 from aggregator.model import StoredEvent
 from aggregator.overrides import edited_events
-from aggregator.store import Store
+from aggregator.health import stale_notice, stale_sources
+from aggregator.store import Store, utcnow
 from feeds import csv_table, docx, html, markdown
 from feeds.changes import changes_since
 from feeds.changes_render import CHANGES_RENDERERS
@@ -81,8 +82,14 @@ def export_changes(store: Store, config: Config, since: datetime,
 
 def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
                  events: Sequence[StoredEvent] | None = None) -> list[Path]:
-    """Write every ICS feed into ``out`` (default: the configured output folder)."""
-    return write_feeds(_events(store, events), config, out or config.feeds.output, today)
+    """Write every ICS feed into ``out`` (default: the configured output folder).
+
+    A stale source (no success for a long while) is named in the description of every
+    feed that holds its events.
+    """
+    notes = {name: [stale_notice([name])] for name in stale_sources(store, config, utcnow())}
+    return write_feeds(_events(store, events), config, out or config.feeds.output, today,
+                       source_notes=notes)
 
 
 def write_export(data: Rendered, out: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,30 @@ def test_further_rows_land_where_the_rules_put_them(workdir: Path) -> None:
         ["國際貿易署", "5/13", "5/15", "2024 新南向市場拓銷說明會", "https://www.trade.gov.tw/x"],
     ]
     assert len(other) == 4
+
+
+def test_export_changes_since_the_last_calendar_export(workdir: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(workdir / "config.toml"), "export",
+                                      "changes"])
+    assert result.exit_code == 2 and "--since" in result.output
+    tradecal(workdir, "import", str(FIXTURES / "reference" / "reference-rows.csv"))
+    tradecal(workdir, "export", "calendar", *WINDOW, "--out", str(workdir / "issue.md"))
+    assert "General Council" not in tradecal(workdir, "export", "changes")
+    soon = date.today() + timedelta(days=30)
+    added = workdir / "added.csv"
+    added.write_text(f"organization,title,start\nWTO,General Council,{soon}\n", encoding="utf-8")
+    tradecal(workdir, "import", str(added))
+    changes = tradecal(workdir, "export", "changes")
+    assert "General Council" in changes and "Committee on Customs Valuation" not in changes
+    since = tradecal(workdir, "export", "changes", "--since", "2000-01-01", "--format", "csv")
+    assert since.startswith("\ufeff") and "Committee on Customs Valuation" in since
+
+
+def test_docx_export_to_a_file(workdir: Path) -> None:
+    tradecal(workdir, "import", str(FIXTURES / "reference" / "reference-rows.csv"))
+    out = workdir / "calendar.docx"
+    tradecal(workdir, "export", "calendar", *WINDOW, "--format", "docx", "--out", str(out))
+    from docx import Document
+    cells = [cell.text for table in Document(str(out)).tables for row in table.rows
+             for cell in row.cells]
+    assert "⚫ Committee on Customs Valuation" in cells and "APEC 及其他國際組織" in cells

@@ -71,6 +71,8 @@ def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     ('[newsletter]\nfooter = 1\n', "newsletter.footer"),
     ('[refresh]\nmin_count_ratio = 0\n', "refresh.min_count_ratio"),
     ('[fetch]\nconcurrency = 0\n', "fetch.concurrency"),
+    ('[fetch]\nrobots = "no"\n', "fetch.robots"),
+    ('[schedule]\ntimezone = "Taipei"\n', "schedule.timezone"),
     ('[schedule]\ninterval_hours = "6"\n', "schedule.interval_hours"),
     ('[sources.x]\ntype = "ustr"\norganization = "WTO"\nschedule = "hourly-ish"\n',
      "sources.x.schedule"),
