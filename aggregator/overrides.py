@@ -63,6 +63,8 @@ UPSTREAM_FIELDS: tuple[str, ...] = (
 FEED_VISIBLE: frozenset[str] = frozenset({"hidden", "title", "deadline"})
 """Override fields a calendar subscriber sees (they raise SEQUENCE)."""
 MAX_TEXT = 1000
+History = Callable[[str], Iterable[Mapping[str, Any]]]
+"""An event's history rows by UID (:meth:`aggregator.store.Store.history`)."""
 
 
 class OverrideError(ValueError):
@@ -319,7 +321,7 @@ def edited_events(store: Store, *, include_hidden: bool = False) -> list[StoredE
     found = overrides(store, include_cleared=True)
     if not found:
         return events
-    applied = apply_overrides(events, found, history=lambda uid: store.history(uid))
+    applied = apply_overrides(events, found, history=store.history)
     return [stored for stored in applied if include_hidden or not stored.hidden]
 
 
@@ -329,30 +331,27 @@ def override_states(store: Store) -> list[OverrideState]:
     states = []
     for override in overrides(store):
         stored = events.get(override.uid)
-        changed = (changed_fields(stored, override, store.history(override.uid))
-                   if stored else ())
+        changed = changed_fields(stored, override, store.history) if stored else ()
         states.append(OverrideState(override, stored.event.title if stored else None, changed))
     return states
 
 
 def changed_fields(stored: StoredEvent, override: Override,
-                   history: Iterable[Mapping[str, Any]] = ()) -> tuple[str, ...]:
+                   history: History | None = None) -> tuple[str, ...]:
     """Upstream fields of ``stored`` that changed since ``override`` was checked: those that
-    differ from its copy, and those its history records changing since (changed back)."""
+    differ from its copy, and those its history (``history(uid)``, read only when the event
+    changed since) records changing since: changed, then changed back."""
     current = upstream_fields(stored.event)
     if fingerprint(current) != override.fingerprint:
         differ = {name for name in UPSTREAM_FIELDS
                   if current.get(name) != override.upstream.get(name)}
     else:
         differ = set()
-    if stored.last_changed > override.checked_at:
+    if stored.last_changed > override.checked_at and history is not None:
         since = override.checked_at.isoformat()
-        differ |= {str(row["field"]) for row in history
+        differ |= {str(row["field"]) for row in history(stored.event.uid)
                    if str(row["changed_at"]) > since and row["field"] in UPSTREAM_FIELDS}
     return tuple(name for name in UPSTREAM_FIELDS if name in differ)
-
-
-History = Callable[[str], Iterable[Mapping[str, Any]]]
 
 
 def apply_overrides(events: Sequence[StoredEvent], found: Sequence[Override],
@@ -378,8 +377,7 @@ def apply_overrides(events: Sequence[StoredEvent], found: Sequence[Override],
         stale: set[str] = set()
         for override in own:
             if override.active:
-                stale |= set(changed_fields(stored, override,
-                                            history(stored.event.uid) if history else ()))
+                stale |= set(changed_fields(stored, override, history))
         result.append(_apply(stored, _effective(own, shared), [*own, *shared], stale))
     return result
 

@@ -15,11 +15,19 @@ or a symbolic link that leads out of the folder is answered 404.
 The index page (:mod:`feeds.subscribe`) takes its feed URLs from ``[feeds] base_url``, so
 they are right behind a proxy. The server binds 127.0.0.1 unless told otherwise; publish it
 through a reverse proxy.
+
+The editor page (:mod:`aggregator.editor`) is mounted at ``/editor``. Bound to a loopback
+address it is open to anyone on this machine (no token needed); bound to any other
+address the server refuses to start unless ``[serve] token`` is set (at least
+:data:`MIN_TOKEN_LENGTH` characters), and then the editor asks for the token. ``--no-editor``
+serves the feeds alone, on any address. A request body (the editor's forms) is read up to
+:data:`MAX_BODY` bytes; a longer one is answered 413.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import mimetypes
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -34,7 +42,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import click
 
-from aggregator.cli_context import EXIT_FAILED, Context, console, pass_context
+from aggregator.cli_context import EXIT_FAILED, EXIT_USAGE, Context, console, pass_context
 from feeds.subscribe import feed_links, index_page
 
 CACHE_CONTROL = "public, max-age=300"
@@ -44,14 +52,20 @@ TEXT_TYPES: Mapping[str, str] = {
     ".csv": "text/csv; charset=utf-8", ".json": "application/json",
 }
 READ_METHODS = frozenset({"GET", "HEAD"})
+MAX_BODY = 64 * 1024
+MIN_TOKEN_LENGTH = 12
+
+
 @dataclass(frozen=True)
 class Request:
-    """What a handler sees of a request: method, decoded path, lower-case headers."""
+    """What a handler sees of a request: method, decoded path, query string, lower-case
+    headers, and the body (POST forms)."""
 
     method: str
     path: str
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -94,13 +108,14 @@ class FeedApp:
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> list[bytes]:
         request = request_from_environ(environ)
-        reply = self.dispatch(request)
+        reply = self.dispatch(request) if request else text_reply(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
         headers = list(reply.headers)
         if not any(name.lower() == "content-length" for name, _ in headers):
             headers.append(("Content-Length", str(len(reply.body))))
         status = HTTPStatus(reply.status)
         start_response(f"{status.value} {status.phrase}", headers)
-        return [b"" if request.method == "HEAD" else reply.body]
+        return [b"" if request and request.method == "HEAD" else reply.body]
 
     def dispatch(self, request: Request) -> Reply:
         route = self.routes.get(request.path)
@@ -142,14 +157,25 @@ class FeedApp:
         return Reply(HTTPStatus.OK, headers, body)
 
 
-def request_from_environ(environ: Mapping[str, Any]) -> Request:
-    """The Request of a WSGI environ; the path is decoded as UTF-8 (PEP 3333 gives latin-1)."""
+def request_from_environ(environ: Mapping[str, Any]) -> Request | None:
+    """The Request of a WSGI environ; the path is decoded as UTF-8 (PEP 3333 gives latin-1).
+    None when the body is longer than :data:`MAX_BODY`."""
     raw = str(environ.get("PATH_INFO", "")).encode("latin-1", "replace")
     headers = {key[5:].replace("_", "-").lower(): str(value)
                for key, value in environ.items() if key.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY:
+        return None
+    body = environ["wsgi.input"].read(length) if length > 0 and "wsgi.input" in environ \
+        else b""
     return Request(method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
                    path=raw.decode("utf-8", "replace"),
-                   query=str(environ.get("QUERY_STRING", "")), headers=headers)
+                   query=str(environ.get("QUERY_STRING", "")), headers=headers, body=body)
 
 
 def file_reply(path: Path, request: Request) -> Reply:
@@ -221,22 +247,63 @@ def make_feed_server(app: FeedApp, host: str = "127.0.0.1", port: int = 8000) ->
                        handler_class=QuietHandler)
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is only reachable from this machine."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def editor_refusal(host: str, token: str) -> str | None:
+    """Why the editor must not be served on ``host`` with ``token``, or None."""
+    if is_loopback(host):
+        return None
+    if not token:
+        return (f"refusing to serve the editor on {host}: anyone who can reach it could edit "
+                "the calendar. Set [serve] token in the configuration, bind 127.0.0.1, or "
+                "serve the feeds alone with --no-editor")
+    if len(token) < MIN_TOKEN_LENGTH:
+        return (f"refusing to serve the editor on {host}: [serve] token is shorter than "
+                f"{MIN_TOKEN_LENGTH} characters")
+    return None
+
+
 @click.command(name="serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on.")
+@click.option("--host", default=None,
+              help="Address to bind (default: [serve] host, else 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(0, 65535),
+              help="Port to listen on (default: [serve] port, else 8000).")
+@click.option("--no-editor", is_flag=True, help="Serve the feeds only, without /editor.")
 @pass_context
-def serve_command(context: Context, host: str, port: int) -> None:
-    """Serve the feeds folder and an index page of subscribe links (Ctrl-C stops)."""
-    settings = context.config.feeds
-    app = FeedApp(settings.output, settings.base_url, settings.calendar_name)
+def serve_command(context: Context, host: str | None, port: int | None,
+                  no_editor: bool) -> None:
+    """Serve the feeds folder, an index page of subscribe links and the editor page at
+    /editor (Ctrl-C stops)."""
+    config = context.config
+    settings = config.feeds
+    token = config.serve.token
+    host = host or config.serve.host or "127.0.0.1"
+    port = config.serve.port if port is None else port
+    routes: list[Route] = []
+    if not no_editor:
+        refusal = editor_refusal(host, token)
+        if refusal:
+            console().print(refusal, markup=False, style="red")
+            sys.exit(EXIT_USAGE)
+        from aggregator.editor import Editor  # imported here: it imports this module
+        routes = Editor(config, token=token).routes()
+    app = FeedApp(settings.output, settings.base_url, settings.calendar_name, routes)
     try:
         server = make_feed_server(app, host, port)
     except OSError as exc:
         console().print(f"cannot listen on {host}:{port}: {exc}", markup=False, style="red")
         sys.exit(EXIT_FAILED)
+    editor = "" if no_editor else f"; editor at http://{host}:{server.server_port}/editor"
     console().print(f"serving {settings.output} at http://{host}:{server.server_port}/ "
-                    f"(feed links use {app.base_url})", markup=False)
+                    f"(feed links use {app.base_url}){editor}", markup=False)
     with server:
         try:
             server.serve_forever()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,9 @@ def event_row(event: Event) -> dict[str, Any]:
     """The ``events`` columns that come from the event itself."""
     data = event_to_json(event)
     row = {name: data[name] for name in ("uid", *EVENT_FIELDS)}
-    row.update(all_day=int(event.all_day), featured=int(event.featured))
+    first_day, last_day = event.local_dates()
+    row.update(all_day=int(event.all_day), featured=int(event.featured),
+               first_day=first_day.isoformat(), last_day=last_day.isoformat())
     return row
 
 
@@ -114,8 +116,10 @@ class Store:
     def _create_tables(self) -> None:
         columns: dict[str, Any] = {name: str for name in EVENT_FIELDS}
         columns.update(uid=str, all_day=int, featured=int, first_seen=str, last_seen=str,
-                       last_changed=str, sequence=int, position=int)
+                       last_changed=str, sequence=int, position=int, first_day=str,
+                       last_day=str)
         self.db["events"].create(columns, pk="uid", if_not_exists=True)
+        self._add_day_columns()
         self.db["event_history"].create(
             {"id": int, "uid": str, "field": str, "old": str, "new": str, "changed_at": str,
              "run_id": int},
@@ -132,7 +136,22 @@ class Store:
             self.db["runs"].add_column("cancelled", int, not_null_default=0)
         self.db["event_history"].create_index(["uid"], if_not_exists=True)
         self.db["events"].create_index(["source"], if_not_exists=True)
+        self.db["events"].create_index(["first_day"], if_not_exists=True)
+        self.db["events"].create_index(["last_day"], if_not_exists=True)
         self.db["runs"].create_index(["source", "id"], if_not_exists=True)
+
+    def _add_day_columns(self) -> None:
+        """Stores made before the venue-local day columns get them, filled from each row."""
+        table = self.db["events"]
+        if "first_day" in table.columns_dict:
+            return
+        table.add_column("first_day", str)
+        table.add_column("last_day", str)
+        with self.db.atomic():
+            for row in list(table.rows):
+                first, last = row_event(row).local_dates()
+                table.update(row["uid"], {"first_day": first.isoformat(),
+                                          "last_day": last.isoformat()})
 
     def upsert_events(self, events: Sequence[Event], *, run_id: int | None = None,
                       now: datetime | None = None) -> UpsertCounts:
@@ -194,7 +213,9 @@ class Store:
             counts.inserted += 1
             return
         changed = [name for name in EVENT_FIELDS if old[name] != new[name]]
-        bookkeeping: dict[str, Any] = {"last_seen": stamp, "position": position}
+        bookkeeping: dict[str, Any] = {"last_seen": stamp, "position": position,
+                                       "first_day": new["first_day"],
+                                       "last_day": new["last_day"]}
         if changed:
             for name in changed:
                 self._record_history(event.uid, name, old[name], new[name], stamp, run_id)
@@ -218,6 +239,11 @@ class Store:
         rows = self.db.table("events").rows_where(where, list(params),
                                                   order_by="start, position, uid")
         return [_stored(row) for row in rows]
+
+    def events_between(self, first: date, last: date) -> list[StoredEvent]:
+        """Stored events whose venue-local days overlap ``first`` .. ``last`` (indexed)."""
+        return self.events("first_day <= ? and last_day >= ?",
+                           [last.isoformat(), first.isoformat()])
 
     def event(self, uid: str) -> StoredEvent | None:
         found = self.events("uid = ?", [uid])

@@ -254,6 +254,7 @@ def test_serve_command_binds_localhost_port_8000_by_default(tmp_path, monkeypatc
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8000)
     assert seen["app"].base_url == "https://f.example/"
     assert seen["app"].folder == (tmp_path / "public").resolve()
-    result = CliRunner().invoke(serve_command, ["--host", "0.0.0.0", "--port", "9001"],
+    result = CliRunner().invoke(serve_command, ["--host", "0.0.0.0", "--port", "9001",
+                                                "--no-editor"],
                                 obj=Context(tmp_path / "config.toml"))
     assert (seen["host"], seen["port"]) == ("0.0.0.0", 9001)

@@ -123,3 +123,30 @@ def test_store_reopens_from_disk(tmp_path) -> None:
         first.upsert_events([meeting()], now=T0)
     with Store(tmp_path / "s.db") as second:
         assert [s.event for s in second.events()] == [meeting()]
+
+
+def test_events_between_uses_the_venues_days(store: Store) -> None:
+    late = datetime(2024, 4, 29, 23, 30, tzinfo=timezone.utc)  # 4/30 01:30 in Geneva
+    store.upsert_events([
+        meeting("a", start=date(2024, 4, 25), end=date(2024, 4, 29)),
+        meeting("b", start=late),
+        meeting("c", start=date(2024, 5, 24)),
+    ], now=T0)
+    found = {s.event.source_key for s in store.events_between(date(2024, 4, 29), date(2024, 5, 23))}
+    assert found == {"a", "b"}
+    assert {s.event.source_key for s in store.events_between(date(2024, 4, 30),
+                                                             date(2024, 4, 30))} == {"b"}
+
+
+def test_old_stores_get_the_day_columns(tmp_path) -> None:
+    import sqlite3
+    with Store(tmp_path / "old.db") as first:
+        first.upsert_events([meeting()], now=T0)
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        db.execute("drop index idx_events_first_day")
+        db.execute("drop index idx_events_last_day")
+        db.execute("alter table events drop column first_day")
+        db.execute("alter table events drop column last_day")
+    with Store(tmp_path / "old.db") as reopened:
+        assert [s.event for s in reopened.events_between(date(2024, 5, 23), date(2024, 5, 23))] \
+            == [meeting()]

@@ -1,0 +1,218 @@
+"""The editor page's HTML: the window form, downloads, preview, changes and edit forms.
+
+Plain server-rendered HTML without JavaScript. Every text that comes from data is escaped
+here (the previews come escaped from the tables' HTML renderer); every form that changes
+data is a POST carrying the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from urllib.parse import urlencode
+
+TABLES: tuple[tuple[str, str], ...] = (
+    ("calendar", "國際經貿行事曆 Calendar"), ("events", "活動快訊、其他經貿相關活動 Events"),
+    ("changes", "異動 Changes"))
+FORMAT_LABELS = {"markdown": "Markdown", "html": "HTML", "docx": "Word (.docx)",
+                 "csv": "Excel (.csv)"}
+_STYLE = """body{font-family:system-ui,"Noto Sans CJK TC","PMingLiU",sans-serif;margin:1.5em;
+max-width:75em}table{border-collapse:collapse}td,th{vertical-align:top}
+.edit td,.edit th{border-bottom:1px solid #ccc;padding:.3em .5em;text-align:left}
+form.inline{display:inline;margin:0}.badge{font-size:80%;padding:0 .3em;border-radius:.2em;
+background:#eee}.stale{background:#fd8;font-weight:bold}.message{background:#dfd;
+padding:.5em}.error{background:#fdd;padding:.5em}code{font-size:85%}
+section.preview{border:1px solid #aaa;padding:0 1em 1em;margin:1em 0}"""
+
+
+@dataclass(frozen=True)
+class EditRow:
+    """An event of the window as the editor sees it, with what editors changed."""
+
+    uid: str
+    dates: str
+    placement: str
+    organization: str
+    title: str
+    upstream_title: str
+    featured: bool
+    in_calendar: bool
+    overridden: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the page shows."""
+
+    start: date
+    end: date
+    csrf: str
+    formats: Sequence[str]
+    calendar_html: str
+    events_html: str
+    changes_html: str
+    rows: Sequence[EditRow]
+    hidden: Sequence[EditRow]
+    since: date | None = None
+    message: str = ""
+    logout: bool = False
+
+
+def editor_page(page: Page) -> str:
+    """The whole editor page."""
+    window = {"from": page.start.isoformat(), "to": page.end.isoformat()}
+    parts = [
+        _head("編輯台 Editor · 國際經貿行事曆"),
+        "<h1>編輯台 Editor</h1>",
+        _window_form(page),
+        "<h2>下載 Download</h2>", _downloads(page, window),
+        '<h2>預覽 Preview</h2><section class="preview" id="preview">',
+        page.calendar_html, page.events_html, "</section>",
+        '<h2 id="changes">自上期以來的異動 Changes since the last issue</h2>',
+        _since_form(page), page.changes_html,
+        '<h2 id="edit">編輯 Edit the events of this window</h2>',
+        f'<p class="message" role="status">{escape(page.message)}</p>' if page.message else "",
+        _edit_table(page.rows, page, hidden=False),
+        "<h3>已隱藏 Hidden</h3>",
+        _edit_table(page.hidden, page, hidden=True) if page.hidden
+        else "<p>（無）None hidden in this window.</p>",
+        _logout(page) if page.logout else "",
+        "</body></html>\n",
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def login_page(csrf: str, message: str = "") -> str:
+    """The token form shown when the editor needs one."""
+    error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
+    return "\n".join([
+        _head("登入 Sign in · 編輯台 Editor"), "<h1>編輯台 Editor</h1>", error,
+        '<form method="post" action="/editor/login">', _csrf(csrf),
+        ('<label>權杖 Token <input type="password" name="token" '
+         'autocomplete="current-password" required autofocus></label> '
+         '<button type="submit">登入 Sign in</button></form>'),
+        "</body></html>\n"])
+
+
+def error_page(message: str) -> str:
+    return "\n".join([_head("錯誤 Error · 編輯台 Editor"), "<h1>編輯台 Editor</h1>",
+                      f'<p class="error" role="alert">{escape(message)}</p>',
+                      '<p><a href="/editor">返回 Back to the editor</a></p>',
+                      "</body></html>\n"])
+
+
+def _head(title: str) -> str:
+    return ('<!DOCTYPE html>\n<html lang="zh-Hant">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>")
+
+
+def _csrf(token: str) -> str:
+    return f'<input type="hidden" name="csrf" value="{escape(token, quote=True)}">'
+
+
+def _window_form(page: Page) -> str:
+    return (
+        '<form method="get" action="/editor" id="window">'
+        f'<label>從 From <input type="date" name="from" value="{page.start.isoformat()}" '
+        'required></label> '
+        f'<label>到 To <input type="date" name="to" value="{page.end.isoformat()}" '
+        'required></label> '
+        + (f'<input type="hidden" name="since" value="{page.since.isoformat()}">'
+           if page.since else "")
+        + '<button type="submit">預覽 Preview</button> '
+        '<a href="/editor">預設 Default window</a></form>')
+
+
+def _since_form(page: Page) -> str:
+    since = page.since.isoformat() if page.since else ""
+    return (
+        '<form method="get" action="/editor#changes" id="since">'
+        f'<input type="hidden" name="from" value="{page.start.isoformat()}">'
+        f'<input type="hidden" name="to" value="{page.end.isoformat()}">'
+        f'<label>自 Since <input type="date" name="since" value="{since}"></label> '
+        '<button type="submit">顯示 Show</button> '
+        "<small>（空白：上一期匯出以來 empty: since the last issue's export）</small></form>")
+
+
+def _downloads(page: Page, window: dict[str, str]) -> str:
+    items = []
+    for table, label in TABLES:
+        links = []
+        for fmt in page.formats:
+            query = {"table": table, "format": fmt, **window}
+            if table == "changes" and page.since:
+                query["since"] = page.since.isoformat()
+            href = "/editor/download?" + urlencode(query)
+            links.append(f'<a href="{escape(href, quote=True)}" download>'
+                         f"{escape(FORMAT_LABELS.get(fmt, fmt))}</a>")
+        items.append(f"<li>{escape(label)}: {' · '.join(links)}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _edit_table(rows: Sequence[EditRow], page: Page, hidden: bool) -> str:
+    if not rows:
+        return "<p>（無）Nothing in this window.</p>"
+    head = ("<tr><th>日期 Dates</th><th>位置 Where</th><th>名稱 Title</th>"
+            "<th>動作 Actions</th></tr>")
+    body = [_edit_row(row, page, hidden) for row in rows]
+    table_id = "hidden-events" if hidden else "edit-events"
+    return f'<table class="edit" id="{table_id}">{head}{"".join(body)}</table>'
+
+
+def _edit_row(row: EditRow, page: Page, hidden: bool) -> str:
+    title = escape(row.title)
+    if row.title != row.upstream_title:
+        title += f'<br><small>來源 Upstream: {escape(row.upstream_title)}</small>'
+    badges = "".join(f'<span class="badge">{escape(name)}</span> ' for name in row.overridden)
+    if row.stale:
+        badges += (f'<span class="badge stale">stale: upstream changed '
+                   f'{escape(", ".join(row.stale))}</span>')
+    note = f"<br><small>備註 Note: {escape(row.note)}</small>" if row.note else ""
+    actions = _actions(row, page, hidden)
+    return (f'<tr data-uid="{escape(row.uid, quote=True)}"><td>{escape(row.dates)}</td>'
+            f"<td>{escape(row.placement)}<br><small>{escape(row.organization)}</small></td>"
+            f"<td>{title}{note}<br>{badges}<code>{escape(row.uid)}</code></td>"
+            f"<td>{actions}</td></tr>")
+
+
+def _actions(row: EditRow, page: Page, hidden: bool) -> str:
+    if hidden:
+        return _button(row, page, "show", "顯示 Show")
+    forms = [_button(row, page, "hide", "隱藏 Hide")]
+    if not row.in_calendar:
+        forms.append(_button(row, page, "unfeature", "取消快訊 Unfeature") if row.featured
+                     else _button(row, page, "feature", "列入快訊 Feature"))
+    if "title" in row.overridden:
+        forms.append(_button(row, page, "untitle", "還原名稱 Restore title"))
+    if row.stale:
+        forms.append(_button(row, page, "confirm", "已確認 Confirm"))
+    label = f"新名稱 New title of {row.uid}"
+    forms.append(
+        _form_open(row, page) +
+        f'<input type="text" name="title" value="{escape(row.title, quote=True)}" size="40" '
+        f'maxlength="1000" required aria-label="{escape(label, quote=True)}"> '
+        '<button type="submit" name="action" value="title">改名 Retitle</button></form>')
+    return " ".join(forms)
+
+
+def _form_open(row: EditRow, page: Page) -> str:
+    return ('<form class="inline" method="post" action="/editor/edit">' + _csrf(page.csrf) +
+            f'<input type="hidden" name="uid" value="{escape(row.uid, quote=True)}">'
+            f'<input type="hidden" name="from" value="{page.start.isoformat()}">'
+            f'<input type="hidden" name="to" value="{page.end.isoformat()}">')
+
+
+def _button(row: EditRow, page: Page, action: str, label: str) -> str:
+    return (_form_open(row, page) +
+            f'<button type="submit" name="action" value="{action}">{escape(label)}</button>'
+            "</form>")
+
+
+def _logout(page: Page) -> str:
+    return ('<form method="post" action="/editor/logout">' + _csrf(page.csrf) +
+            '<button type="submit">登出 Sign out</button></form>')
