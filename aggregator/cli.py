@@ -137,7 +137,11 @@ def import_(context: Context, file: Path) -> None:
             file.read_text(encoding="utf-8-sig"), str(file),
             organization=lambda name: _known(config.organization(name)),
             sections=SECTIONS)
-    except (CsvImportError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        console().print(f"[red]refused:[/] {escape(str(file))}: not UTF-8 text (byte "
+                        f"{exc.start}); save the CSV as UTF-8; nothing was stored")
+        sys.exit(EXIT_FAILED)
+    except CsvImportError as exc:
         console().print(f"[red]refused:[/] {escape(str(exc))}; nothing was stored")
         sys.exit(EXIT_FAILED)
     with context.lock(), context.store() as store:

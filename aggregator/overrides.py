@@ -314,10 +314,12 @@ def find_events(store: Store, words: str, limit: int = 50) -> list[StoredEvent]:
 
 # --- the view ---------------------------------------------------------------------------------
 
-def edited_events(store: Store, *, include_hidden: bool = False) -> list[StoredEvent]:
+def edited_events(store: Store, *, include_hidden: bool = False,
+                  window: tuple[date, date] | None = None) -> list[StoredEvent]:
     """The store's events as tables and feeds show them: every override applied, hidden
-    events left out (unless ``include_hidden``), in the store's order."""
-    events = store.events()
+    events left out (unless ``include_hidden``), in the store's order; only those whose
+    venue-local days overlap ``window`` when one is given."""
+    events = store.events() if window is None else store.events_between(*window)
     found = overrides(store, include_cleared=True)
     if not found:
         return events

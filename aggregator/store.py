@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,8 @@ def event_row(event: Event) -> dict[str, Any]:
     row = {name: data[name] for name in ("uid", *EVENT_FIELDS)}
     first_day, last_day = event.local_dates()
     row.update(all_day=int(event.all_day), featured=int(event.featured),
-               first_day=first_day.isoformat(), last_day=last_day.isoformat())
+               first_day=first_day.isoformat(), last_day=last_day.isoformat(),
+               span_days=(last_day - first_day).days)
     return row
 
 
@@ -117,7 +118,7 @@ class Store:
         columns: dict[str, Any] = {name: str for name in EVENT_FIELDS}
         columns.update(uid=str, all_day=int, featured=int, first_seen=str, last_seen=str,
                        last_changed=str, sequence=int, position=int, first_day=str,
-                       last_day=str)
+                       last_day=str, span_days=int)
         self.db["events"].create(columns, pk="uid", if_not_exists=True)
         self._add_day_columns()
         self.db["event_history"].create(
@@ -137,21 +138,22 @@ class Store:
         self.db["event_history"].create_index(["uid"], if_not_exists=True)
         self.db["events"].create_index(["source"], if_not_exists=True)
         self.db["events"].create_index(["first_day"], if_not_exists=True)
-        self.db["events"].create_index(["last_day"], if_not_exists=True)
+        self.db["events"].create_index(["span_days"], if_not_exists=True)
         self.db["runs"].create_index(["source", "id"], if_not_exists=True)
 
     def _add_day_columns(self) -> None:
         """Stores made before the venue-local day columns get them, filled from each row."""
         table = self.db["events"]
-        if "first_day" in table.columns_dict:
+        missing = [name for name in ("first_day", "last_day", "span_days")
+                   if name not in table.columns_dict]
+        if not missing:
             return
-        table.add_column("first_day", str)
-        table.add_column("last_day", str)
+        for name in missing:
+            table.add_column(name, int if name == "span_days" else str)
         with self.db.atomic():
             for row in list(table.rows):
-                first, last = row_event(row).local_dates()
-                table.update(row["uid"], {"first_day": first.isoformat(),
-                                          "last_day": last.isoformat()})
+                new = event_row(row_event(row))
+                table.update(row["uid"], {name: new[name] for name in missing})
 
     def upsert_events(self, events: Sequence[Event], *, run_id: int | None = None,
                       now: datetime | None = None) -> UpsertCounts:
@@ -215,7 +217,8 @@ class Store:
         changed = [name for name in EVENT_FIELDS if old[name] != new[name]]
         bookkeeping: dict[str, Any] = {"last_seen": stamp, "position": position,
                                        "first_day": new["first_day"],
-                                       "last_day": new["last_day"]}
+                                       "last_day": new["last_day"],
+                                       "span_days": new["span_days"]}
         if changed:
             for name in changed:
                 self._record_history(event.uid, name, old[name], new[name], stamp, run_id)
@@ -241,9 +244,16 @@ class Store:
         return [_stored(row) for row in rows]
 
     def events_between(self, first: date, last: date) -> list[StoredEvent]:
-        """Stored events whose venue-local days overlap ``first`` .. ``last`` (indexed)."""
-        return self.events("first_day <= ? and last_day >= ?",
-                           [last.isoformat(), first.isoformat()])
+        """Stored events whose venue-local days overlap ``first`` .. ``last``.
+
+        An indexed range, never a full scan: an overlapping event starts no earlier than
+        ``first`` minus the longest event's length (``span_days``, itself indexed).
+        """
+        rows = list(self.db.query("select max(span_days) as span from events"))
+        longest = rows[0]["span"] or 0
+        earliest = first - timedelta(days=longest)
+        return self.events("first_day between ? and ? and last_day >= ?",
+                           [earliest.isoformat(), last.isoformat(), first.isoformat()])
 
     def event(self, uid: str) -> StoredEvent | None:
         found = self.events("uid = ?", [uid])

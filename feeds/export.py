@@ -50,7 +50,7 @@ def export_calendar(store: Store, config: Config, start: date, end: date,
                     fmt: str = "markdown", *,
                     events: Sequence[StoredEvent] | None = None) -> Rendered:
     """The 國際經貿行事曆 table of a window, rendered in ``fmt``."""
-    table = calendar_table(_events(store, events), config, start, end)
+    table = calendar_table(_events(store, events, (start, end)), config, start, end)
     renderers: dict[str, Callable[[CalendarTable], Rendered]] = {
         "markdown": markdown.render_calendar_markdown,
         "html": html.render_calendar_html,
@@ -64,7 +64,7 @@ def export_events(store: Store, config: Config, start: date, end: date,
                   fmt: str = "markdown", *,
                   events: Sequence[StoredEvent] | None = None) -> Rendered:
     """The 活動快訊 and 其他經貿相關活動 tables of a window, rendered in ``fmt``."""
-    tables = events_tables(_events(store, events), config, start, end)
+    tables = events_tables(_events(store, events, (start, end)), config, start, end)
     renderers: dict[str, Callable[[EventsTables], Rendered]] = {
         "markdown": markdown.render_events_markdown,
         "html": html.render_events_html,
@@ -88,7 +88,10 @@ def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
     feed that holds its events.
     """
     notes = {name: [stale_notice([name])] for name in stale_sources(store, config, utcnow())}
-    return write_feeds(_events(store, events), config, out or config.feeds.output, today,
+    settings = config.feeds
+    window = (today - timedelta(days=max(settings.past_days, settings.retention_days)),
+              today + timedelta(days=settings.future_days))
+    return write_feeds(_events(store, events, window), config, out or settings.output, today,
                        source_notes=notes)
 
 
@@ -101,9 +104,11 @@ def write_export(data: Rendered, out: Path) -> None:
             handle.write(data)
 
 
-def _events(store: Store, events: Sequence[StoredEvent] | None) -> Sequence[StoredEvent]:
-    """``events`` if given, else the store's as editors left them (hidden ones out)."""
-    return edited_events(store) if events is None else events
+def _events(store: Store, events: Sequence[StoredEvent] | None,
+            window: tuple[date, date]) -> Sequence[StoredEvent]:
+    """``events`` if given, else the store's events whose days overlap ``window``, as
+    editors left them (hidden ones out): an indexed query, never a full scan."""
+    return edited_events(store, window=window) if events is None else events
 
 
 def _stamp(start: date) -> datetime:

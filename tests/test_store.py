@@ -144,9 +144,19 @@ def test_old_stores_get_the_day_columns(tmp_path) -> None:
         first.upsert_events([meeting()], now=T0)
     with sqlite3.connect(tmp_path / "old.db") as db:
         db.execute("drop index idx_events_first_day")
-        db.execute("drop index idx_events_last_day")
-        db.execute("alter table events drop column first_day")
-        db.execute("alter table events drop column last_day")
+        db.execute("drop index idx_events_span_days")
+        for column in ("first_day", "last_day", "span_days"):
+            db.execute(f"alter table events drop column {column}")
     with Store(tmp_path / "old.db") as reopened:
         assert [s.event for s in reopened.events_between(date(2024, 5, 23), date(2024, 5, 23))] \
             == [meeting()]
+
+
+def test_window_query_is_an_index_range(store: Store) -> None:
+    store.upsert_events([meeting("long", start=date(2024, 1, 1), end=date(2024, 3, 31))], now=T0)
+    found = store.events_between(date(2024, 3, 30), date(2024, 4, 2))
+    assert [s.event.source_key for s in found] == ["long"]
+    plan = " ".join(str(row) for row in store.db.execute(
+        "explain query plan select * from events where first_day between ? and ? "
+        "and last_day >= ?", ["2024-01-01", "2024-04-02", "2024-03-30"]).fetchall())
+    assert "idx_events_first_day" in plan
