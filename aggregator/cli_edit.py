@@ -25,11 +25,21 @@ from typing import NoReturn
 import click
 
 from aggregator.cli_context import EXIT_USAGE, Context, console, pass_context
+from aggregator.edited import override_states
 from aggregator.model import SECTIONS
-from aggregator.overrides import (FIELDS, AmbiguousUid, OverrideError, UnknownEvent,
-                                  clear_override, confirm_overrides, describe_value,
-                                  find_events, override_states, parse_value, resolve_uid,
-                                  set_override)
+from aggregator.overrides import (
+    FIELDS,
+    AmbiguousUid,
+    OverrideError,
+    UnknownEvent,
+    clear_override,
+    confirm_overrides,
+    describe_value,
+    find_events,
+    parse_value,
+    resolve_uid,
+    set_override,
+)
 from aggregator.store import Store
 
 LIST_COLUMNS = ("uid", "field", "value", "set_at", "state", "event")

@@ -27,21 +27,44 @@ from http import HTTPStatus
 from urllib.parse import urlencode
 
 from aggregator.config import Config
-from aggregator.editor_guard import (SECURITY_HEADERS, Guard, form, html_reply, params,
-                                     redirect)
+from aggregator.edited import apply_overrides
+from aggregator.editor_guard import (
+    SECURITY_HEADERS,
+    Guard,
+    form,
+    html_reply,
+    params,
+    redirect,
+)
 from aggregator.editor_page import EditRow, Page, editor_page, error_page
 from aggregator.model import StoredEvent
-from aggregator.overrides import (apply_overrides, clear_override, confirm_overrides,
-                                  overrides, set_override)
+from aggregator.overrides import (
+    clear_override,
+    confirm_overrides,
+    overrides,
+    set_override,
+)
 from aggregator.serve import Reply, Request, Route
 from aggregator.store import Store
 from feeds.changes import changes_since, record_export
 from feeds.changes_render import render_changes_html
-from feeds.export import (EXTENSIONS, FORMATS, MEDIA_TYPES, default_window, export_calendar,
-                          export_changes, export_events)
+from feeds.export import (
+    EXTENSIONS,
+    FORMATS,
+    MEDIA_TYPES,
+    default_window,
+    export_calendar,
+    export_changes,
+    export_events,
+)
 from feeds.html import render_calendar_html, render_events_html
-from feeds.tables import (TABLE_KINDS, calendar_table, event_section, events_tables,
-                          format_date_span)
+from feeds.tables import (
+    TABLE_KINDS,
+    calendar_table,
+    event_section,
+    events_tables,
+    format_date_span,
+)
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_SINCE_DAYS = 7

@@ -25,9 +25,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aggregator.config import Config
+from aggregator.edited import edited_events
 from aggregator.model import Event, EventError, StoredEvent, from_iso
 from aggregator.overrides import TABLE as OVERRIDES
-from aggregator.overrides import edited_events
 from aggregator.store import Store, utcnow
 from feeds.distinct import WITHDRAWN, distinct_meetings
 from feeds.tables import TABLE_KINDS, event_section, format_date_span

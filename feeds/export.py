@@ -3,7 +3,7 @@
 Every table format renders the one table model of :mod:`feeds.tables`, so the formats
 cannot disagree. Markdown, HTML and CSV are text (``str``); DOCX is a file (``bytes``):
 write either with :func:`write_export`. Tables and feeds read the store's events with the
-editors' overrides applied (:func:`aggregator.overrides.edited_events`), unless the caller
+editors' overrides applied (:func:`aggregator.edited.edited_events`), unless the caller
 passes ``events`` itself.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from aggregator.config import Config
-from aggregator.model import StoredEvent
-from aggregator.overrides import edited_events
+from aggregator.edited import edited_events
 from aggregator.health import stale_notice, stale_sources
+from aggregator.model import StoredEvent
 from aggregator.store import Store, utcnow
 from feeds import csv_table, docx, html, markdown
 from feeds.changes import changes_since

@@ -24,7 +24,7 @@ DOCX and CSV) only lays the same cells out. Rules the model applies:
   not printed.
 
 Editors' overrides (hidden, retitled, moved, featured, ...) are applied before the events
-reach this module: callers pass :func:`aggregator.overrides.edited_events`.
+reach this module: callers pass :func:`aggregator.edited.edited_events`.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from docx import Document
 from aggregator import serve
 from aggregator.cli_context import Context
 from aggregator.config import Config, load_config
+from aggregator.edited import override_states
 from aggregator.editor import Editor
 from aggregator.model import Event
-from aggregator.overrides import override_states
 from aggregator.serve import MAX_BODY, FeedApp, make_feed_server, serve_command
 from aggregator.store import Store
 from feeds.changes import record_export

@@ -10,10 +10,19 @@ import pytest
 from icalendar import Calendar
 
 from aggregator.config import Config, parse_config
+from aggregator.edited import edited_events, override_states
 from aggregator.model import Event
-from aggregator.overrides import (AmbiguousUid, OverrideError, UnknownEvent, clear_override,
-                                  confirm_overrides, edited_events, override_states, overrides,
-                                  parse_value, resolve_uid, set_override)
+from aggregator.overrides import (
+    AmbiguousUid,
+    OverrideError,
+    UnknownEvent,
+    clear_override,
+    confirm_overrides,
+    overrides,
+    parse_value,
+    resolve_uid,
+    set_override,
+)
 from aggregator.store import Store
 from feeds.changes import changes_since
 from feeds.export import export_calendar, export_events, export_feeds
