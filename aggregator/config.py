@@ -213,6 +213,8 @@ def _absolute_url(url: str, base: Path) -> str:
 
 
 def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSettings:
+    if not isinstance(table, Mapping):
+        raise check.fail("feeds", "must be a table")
     output = check.typed(table, "feeds", "output", str, "public")
     base_url = check.typed(table, "feeds", "base_url", str, "http://127.0.0.1:8000/")
     rest = {key: value for key, value in table.items() if key not in ("output", "base_url")}

@@ -82,6 +82,8 @@ def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     ('[sources.x]\ntype = "ustr"\norganization = "WTO"\nsince = "last May"\n', "sources.x.since"),
     ('[sources.x]\ntype = "ustr"\norganization = "WTO"\nper_page = 500\n', "sources.x.per_page"),
     ('surprise = 1\n', "surprise"),
+    ('feeds = "public"\n', "feeds"),
+    ('fetch = 5\n', "fetch"),
 ])
 def test_bad_values_name_their_key(tmp_path: Path, change: str, key: str) -> None:
     with pytest.raises(ConfigError) as caught:
