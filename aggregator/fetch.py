@@ -3,9 +3,11 @@
 It sends a polite, identifying User-Agent, follows a limited number of redirects, retries
 server errors, rate limits (429) and transport failures with exponential backoff and jitter
 (honouring ``Retry-After``; a server that asks for a longer wait than ``max_wait`` is not
-retried this run), and refuses bodies larger than a configured limit while streaming them,
-or slower than ``BODY_TIME_FACTOR`` times the timeout. Whatever goes wrong ends as one
-:class:`FetchError` that names the URL.
+retried this run), and refuses bodies larger than a configured limit while streaming them.
+The timeout bounds each wait for a byte; a whole attempt, headers and body, is given up
+after ``BODY_TIME_FACTOR`` timeouts and not retried this run, so a server that trickles its
+answer (a tarpit sending a header line every few seconds) cannot hold a run for hours.
+Whatever goes wrong ends as one :class:`FetchError` that names the URL.
 
 Politeness (see :mod:`aggregator.politeness`): at most ``concurrency`` requests at once to
 one host, started ``delay`` seconds apart, and, with ``robots=True``, each host's robots.txt
@@ -16,7 +18,9 @@ refresh run uses one fetcher for all its sources.
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -41,8 +45,11 @@ DEFAULT_USER_AGENT = (
 JITTER_FRACTION = 0.1
 """Backoff waits are stretched by up to this fraction, so retries from many runs spread out."""
 BODY_TIME_FACTOR = 4
-"""A body still arriving this many timeouts after the request started is given up on
+"""A response still arriving this many timeouts after the request started is given up on
 (the timeout alone bounds each wait for a byte, not a server that trickles)."""
+GIVE_UP_MARGIN = 0.5
+"""Seconds past ``BODY_TIME_FACTOR`` timeouts that an attempt still stuck in its headers is
+waited for (a trickling body is refused at the deadline itself, with a clearer reason)."""
 DEFAULT_CONCURRENCY = 2
 """Requests at once to one host when the configuration does not say."""
 DEFAULT_DELAY = 1.0
@@ -229,11 +236,38 @@ class Fetcher:
         return min(delay, self.max_wait)
 
     def _attempt(self, request: Request, url: str) -> Response:
-        """One GET of ``request`` (whose full URL is ``url``): a Response, or an error.
+        """One GET of ``request`` (whose full URL is ``url``): a Response, or an error;
+        given up after ``BODY_TIME_FACTOR`` timeouts in all.
 
-        Raises _Retryable for what may pass and FetchError for what will not.
+        The exchange runs in a daemon thread, because a blocking read cannot be cut short:
+        an exchange given up on is left to end by itself, which it does at the latest when
+        this fetcher closes its connections (at the end of the run).
+        Raises _Retryable for what may pass and FetchError for what will not (a response
+        that crawls is not asked for again this run).
         """
         started = time.monotonic()
+        done: queue.Queue[tuple[Response | None, BaseException | None]] = queue.Queue(1)
+
+        def exchange() -> None:
+            try:
+                done.put((self._exchange(request, url, started), None))
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+                done.put((None, error))
+
+        threading.Thread(target=exchange, name="fetch", daemon=True).start()
+        limit = BODY_TIME_FACTOR * self.timeout
+        try:
+            response, error = done.get(timeout=limit + GIVE_UP_MARGIN)
+        except queue.Empty:
+            raise FetchError(url, f"too slow: no complete response after {limit:.0f} s; "
+                             "not retried this run") from None
+        if error is not None:
+            raise error
+        assert response is not None
+        return response
+
+    def _exchange(self, request: Request, url: str, started: float) -> Response:
+        """Send the GET and read the answer (see :meth:`_attempt`)."""
         try:
             with self._client.stream("GET", url, headers=dict(request.headers)) as reply:
                 self._check_status(url, reply)
@@ -281,8 +315,9 @@ class Fetcher:
             if size > self.max_bytes:
                 raise FetchError(url, f"body exceeds {self.max_bytes} bytes")
             if time.monotonic() > deadline:
-                raise _Retryable(f"too slow: body incomplete after "
-                                 f"{BODY_TIME_FACTOR * self.timeout:.0f} s")
+                raise FetchError(url, f"too slow: body incomplete after "
+                                 f"{BODY_TIME_FACTOR * self.timeout:.0f} s; not retried "
+                                 "this run")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -27,6 +27,7 @@ serves the feeds alone, on any address. A request body (the editor's forms) is r
 from __future__ import annotations
 
 import hashlib
+import os
 import ipaddress
 import mimetypes
 import sys
@@ -179,9 +180,14 @@ def request_from_environ(environ: Mapping[str, Any]) -> Request | None:
 
 
 def file_reply(path: Path, request: Request) -> Reply:
-    """A file with its validators, or 304 when the client's copy is current."""
-    data = path.read_bytes()
-    modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    """A file with its validators, or 304 when the client's copy is current.
+
+    Bytes and date come from one open handle, so a feed replaced meanwhile (feeds are
+    renamed into place) never goes out with the other version's date.
+    """
+    with path.open("rb") as handle:
+        modified = datetime.fromtimestamp(int(os.fstat(handle.fileno()).st_mtime), UTC)
+        data = handle.read()
     etag = strong_etag(data)
     headers = (("Content-Type", content_type(path)), ("Content-Length", str(len(data))),
                ("ETag", etag), ("Last-Modified", format_datetime(modified, usegmt=True)),

@@ -25,12 +25,18 @@ output folder that tradecal wrote (its PRODID says so) and that no feed produces
 (an organization or source removed from the configuration) is rewritten as an empty
 calendar that keeps its name and says it is no longer updated, so subscribers see its
 events go rather than an error. Files that tradecal did not write are left alone.
+
+Each file is replaced atomically (:func:`feeds.ics.write_atomically`: a hidden temporary
+file ``.NAME.ics.XXXX.tmp``, then a rename), so a writer killed at any moment leaves every
+feed whole, old or new, and at most a temporary file; one older than
+:data:`STALE_TEMPORARY_SECONDS` is removed by the next writer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +53,9 @@ ALL_FEED = "all"
 SECTION_PREFIX = "section-"
 SOURCE_PREFIX = "source-"
 FeedKind = Literal["all", "organization", "section", "source", "orphan"]
+STALE_TEMPORARY_SECONDS = 3600.0
+"""A feed's temporary file this old was left by a writer that was killed before renaming it
+(a live writer renames within seconds)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
     specs = feed_specs(events, config)
     origins = source_origins(events, config)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
     prefixes = {"cancelled": settings.cancelled_prefix, "postponed": settings.postponed_prefix}
     placed = [(stored, event_origin(stored.event, config)) for stored in published]
     paths = []
@@ -139,6 +149,24 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
                               refresh_hours=settings.refresh_interval_hours)
         paths.append(write_atomically(out_dir / spec.filename, data))
     return paths
+
+
+def remove_stale_temporaries(out_dir: Path, now: float | None = None) -> list[Path]:
+    """Delete the feeds' temporary files in ``out_dir`` older than
+    :data:`STALE_TEMPORARY_SECONDS` (what killed writers left); return them."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in sorted(out_dir.glob(".*.ics.*.tmp")):
+        try:
+            status = path.lstat()
+            if path.is_symlink() or not path.is_file() or \
+                    now - status.st_mtime <= STALE_TEMPORARY_SECONDS:
+                continue
+            path.unlink()
+        except OSError:  # gone meanwhile, or not ours to delete: leave it
+            continue
+        removed.append(path)
+    return removed
 
 
 def published_events(events: Iterable[StoredEvent], config: Config,
