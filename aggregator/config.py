@@ -135,7 +135,7 @@ class _Checker:
             return None
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones
             raise self.fail(f"{prefix}.{key}", f"unknown time zone {value!r}") from None
         return value
 

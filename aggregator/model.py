@@ -80,7 +80,7 @@ class Event:
             raise EventError("event has an empty title")
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a folder
             raise EventError(f"unknown time zone {self.timezone!r}") from None
         if self.status not in STATUSES:
             raise EventError(f"unknown status {self.status!r}")

@@ -41,6 +41,8 @@ def test_inconsistent_events_are_refused(changes: dict[str, object], words: str)
 def test_unknown_zone_is_refused() -> None:
     with pytest.raises(EventError, match="Mars/Base"):
         event(timezone="Mars/Base")
+    with pytest.raises(EventError, match="America"):  # a folder of zones, not a zone
+        event(timezone="America")
 
 
 def test_local_dates_are_the_venues() -> None:
