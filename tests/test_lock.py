@@ -98,7 +98,9 @@ def test_two_refreshes_started_together_never_interleave(tmp_path: Path) -> None
         second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         outputs = [process.communicate(timeout=30)[1] for process in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
-    assert sum("waiting for another refresh to finish" in text for text in outputs) == 1
+    # normally the second waits for the first; on a loaded machine it may start after the
+    # first has finished: what must hold either way is that their writes never interleave
+    assert sum("waiting for another refresh to finish" in text for text in outputs) <= 1
     with sqlite3.connect(tmp_path / "tradecal.db") as db:
         runs = db.execute("select source, started, finished from runs order by id").fetchall()
     assert len(runs) == 4
