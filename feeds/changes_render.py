@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
 
 from feeds import docx as word
 from feeds.changes import ChangesReport
 from feeds.csv_table import UID_COLUMN, write_csv
-from feeds.html import _TABLE_OPEN, _finish, _thead, _tr, link_or_text
+from feeds.html import _TABLE_OPEN, _finish, _thead, _tr, escape, link_or_text
 from feeds.markdown import _header, _row, _text
 
 NO_CHANGES = "（無異動）"

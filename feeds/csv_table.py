@@ -7,13 +7,15 @@ edit``); the events tables' are ``表格`` (活動快訊 or 其他經貿相關�
 cells, ``uid``. Section headings are not rows: the section column says where each row
 belongs. A cell that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) gets a leading ``'``, so text from a website is
-never executed.
+never executed. Control characters other than tabs and line breaks are left out (a NUL ends
+the cell in some readers).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from feeds.tables import CalendarTable, EventsTables
@@ -23,6 +25,7 @@ SECTION_COLUMN = "分類"
 TABLE_COLUMN = "表格"
 UID_COLUMN = "uid"
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but TAB, LF, CR
 
 
 def render_calendar_csv(table: CalendarTable) -> str:
@@ -50,5 +53,7 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def safe_cell(text: str) -> str:
-    """``text``, with a leading ``'`` when a spreadsheet would read it as a formula."""
+    """``text`` without control characters, with a leading ``'`` when a spreadsheet would
+    read it as a formula."""
+    text = _CONTROLS.sub("", text)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text

@@ -9,12 +9,15 @@ under its title; an http(s) URL is a live link.
 Chinese renders in Word whatever its language: every run names a Latin font and an East
 Asian one (``w:eastAsia``), and so do the document defaults. The bytes depend only on the
 cells and the ``stamp`` given for the document's created/modified times: the zip entries
-carry a fixed time, so the same data gives the same file.
+carry a fixed time, so the same data gives the same file. Control characters (which XML
+cannot carry: a NUL in a title would fail the whole document) are left out of every text
+and link; tabs and line breaks stay.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -42,6 +45,7 @@ LINK_SCHEMES = ("http://", "https://")
 TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
 CALENDAR_WIDTHS_CM: tuple[float, ...] = (2.4, 2.0, 12.6)
 EVENTS_WIDTHS_CM: tuple[float, ...] = (3.6, 2.2, 2.0, 5.6, 3.6)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 def render_calendar_docx(table: CalendarTable, stamp: datetime = FIXED_STAMP) -> bytes:
@@ -86,7 +90,7 @@ def new_document(title: str, stamp: datetime = FIXED_STAMP) -> DocumentObject:
     normal.paragraph_format.space_after = Pt(0)  # type: ignore[attr-defined]
     normal.paragraph_format.line_spacing = 1.0  # type: ignore[attr-defined]
     properties = document.core_properties
-    properties.title = title
+    properties.title = xml_text(title)
     properties.author = properties.last_modified_by = "tradecal"
     properties.created = properties.modified = properties.last_printed = \
         stamp.astimezone(UTC).replace(tzinfo=None)
@@ -124,7 +128,7 @@ def add_row(table: Table, cells: Sequence[str], widths_cm: Sequence[float], *,
             bold: bool = False, link_last: bool = False) -> _Row:
     """A row of plain cells; with ``link_last`` the last cell links when it is a URL."""
     row = table.add_row()
-    for index, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
+    for index, (cell, text) in enumerate(zip(row.cells, map(xml_text, cells), strict=True)):
         cell.width = Cm(widths_cm[index])
         paragraph = cell.paragraphs[0]
         if link_last and index == len(cells) - 1 and text.strip().startswith(LINK_SCHEMES):
@@ -147,7 +151,7 @@ def add_heading_row(table: Table, text: str, *, bold: bool = False,
 def add_run(paragraph: Paragraph, text: str, *, bold: bool = False,
             italic: bool = False) -> Run:
     """A run of ``text`` with both fonts named, so Chinese never falls back."""
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))
     run.bold = bold or None
     run.italic = italic or None
     _name_fonts(run._r.get_or_add_rPr())
@@ -155,7 +159,9 @@ def add_run(paragraph: Paragraph, text: str, *, bold: bool = False,
 
 
 def add_hyperlink(paragraph: Paragraph, url: str) -> None:
-    """A live link showing its own URL (blue, underlined)."""
+    """A live link showing its own URL (blue, underlined); line breaks and tabs are left
+    out of it, as browsers do."""
+    url = re.sub(r"[\t\r\n]", "", xml_text(url))
     relation = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = _element("w:hyperlink", {"r:id": relation})
     run = add_run(paragraph, url)
@@ -163,6 +169,11 @@ def add_hyperlink(paragraph: Paragraph, url: str) -> None:
     run.font.underline = True
     link.append(run._r)  # moved from the paragraph into the link
     paragraph._p.append(link)
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the control characters (and non-characters) XML cannot carry."""
+    return _CONTROLS.sub("", text)
 
 
 def document_bytes(document: DocumentObject) -> bytes:

@@ -3,19 +3,22 @@
 Each renderer returns a fragment (a heading, the table, the footer) or, with
 ``standalone=True``, a whole UTF-8 document around it. Every text is HTML-escaped; a URL
 becomes a link only when it is an absolute http or https URL, anything else (``javascript:``,
-``data:``, relative paths) is printed as plain text. Borders and padding are inline
+``data:``, relative paths) is printed as plain text. Control characters other than line
+breaks and tabs are left out (HTML has no place for them). Borders and padding are inline
 attributes and styles, since Word and mail clients ignore style sheets.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Sequence
-from html import escape
 from urllib.parse import urlsplit
 
 from feeds.tables import CalendarTable, EventsTable, EventsTables
 
 LINKABLE_SCHEMES: frozenset[str] = frozenset({"http", "https"})
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but TAB, LF, CR
 _TABLE_OPEN = ('<table border="1" cellspacing="0" cellpadding="4" '
                'style="border-collapse:collapse">')
 
@@ -42,6 +45,11 @@ def render_events_html(tables: EventsTables, standalone: bool = False) -> str:
         parts.extend(_events_table(table))
     title = "、".join(table.title for table in tables.tables())
     return _finish(parts, title, standalone)
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """``text`` HTML-escaped, without control characters (but tabs and line breaks)."""
+    return html.escape(_CONTROLS.sub("", text), quote=quote)
 
 
 def link_or_text(url: str) -> str:

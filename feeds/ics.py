@@ -22,6 +22,14 @@ must not paint a subscriber's whole day (or week) busy. Timed meetings keep the 
 
 Lines are folded here rather than by icalendar, whose folding can separate a backslash from
 the character it escapes: at most 75 octets, never inside a UTF-8 character or an escape.
+
+Hostile text stays text: every TEXT value (title, place, description, calendar names) has
+its line breaks written as ``\\n``, a tab made a space, and no other control character
+(RFC 5545 TEXT admits none; strict clients refuse the whole feed), see :func:`feed_text`;
+it is escaped here (:class:`FeedText`), since icalendar takes a backslash before ``N`` in
+the text for a line break and does not escape NAME or X- properties at all.
+``URL`` carries only an absolute http(s) URL (:func:`feed_url`): a ``javascript:`` or
+``data:`` link is not offered to a client to open.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, vDuration, vText
@@ -55,8 +64,13 @@ _FEED_DEFAULTS = {spec.name: spec.default for spec in dataclasses.fields(FeedSet
 # The configuration's defaults; write_feeds passes the configured prefixes.
 TITLE_PREFIX: Mapping[str, str] = {"cancelled": str(_FEED_DEFAULTS["cancelled_prefix"]),
                                    "postponed": str(_FEED_DEFAULTS["postponed_prefix"])}
-_ESCAPE_STARTERS = ("\\", "^")  # TEXT escapes (RFC 5545) and parameter escapes (RFC 6868)
+_PARAMETER_ESCAPE = "^"  # RFC 6868, in parameter values (before the value's colon)
+_TEXT_ESCAPE_START = "\\"  # RFC 5545, in TEXT values (after it)
 _TEXT_ESCAPE = re.compile(r"\\([\\;,nN])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but TAB, LF, CR
+_TEXT_SPECIALS = re.compile(r"[\\;,]")
+_URL_DROPPED = re.compile(r"[\x00-\x1f\x7f]")  # browsers drop TAB, CR, LF from URLs too
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -99,7 +113,7 @@ def event_component(stored: StoredEvent, zones: Mapping[str, PosixZone | None],
     component.add("created", _utc(stored.first_seen))
     component.add("last-modified", _utc(stored.last_changed))
     component.add("sequence", stored.sequence)
-    component.add("summary", prefixes.get(event.status, "") + event.title)
+    component.add("summary", FeedText(prefixes.get(event.status, "") + event.title))
     if isinstance(event.start, datetime):
         rules = zones.get(event.timezone)
         for prop, value in (("dtstart", event.start), ("dtend", event.end)):
@@ -111,11 +125,12 @@ def event_component(stored: StoredEvent, zones: Mapping[str, PosixZone | None],
         component.add("dtend", last_day + timedelta(days=1))  # ICS DTEND is exclusive
     if not isinstance(event.start, datetime) or ICS_STATUS[event.status] == "CANCELLED":
         component.add("transp", "TRANSPARENT")
-    if event.location:
-        component.add("location", event.location)
-    if event.url:
-        component.add("url", event.url)
-    component.add("description", event_description(event))
+    location, url = FeedText(event.location), feed_url(event.url)
+    if location:
+        component.add("location", location)
+    if url:
+        component.add("url", url)
+    component.add("description", FeedText(event_description(event)))
     component.add("status", ICS_STATUS[event.status])
     return component
 
@@ -130,6 +145,35 @@ def event_description(event: Event) -> str:
     if event.description:
         lines += ["", event.description]
     return "\n".join(lines)
+
+
+class FeedText(vText):
+    """A TEXT value as feeds write it: :func:`feed_text`, then escaped by RFC 5545 alone
+    (backslash, semicolon, comma, line break), whatever the property."""
+
+    def __new__(cls, value: str) -> FeedText:
+        return super().__new__(cls, feed_text(value))
+
+    def to_ical(self) -> bytes:
+        escaped = _TEXT_SPECIALS.sub(r"\\\g<0>", str(self)).replace("\n", "\\n")
+        return escaped.encode("utf-8")
+
+
+def feed_text(text: str) -> str:
+    """``text`` as a feed carries it: CR LF and CR made LF (written ``\\n``), a tab made a
+    space, every other control character (C0, DEL, C1) left out."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROLS.sub("", text)
+
+
+def feed_url(url: str) -> str | None:
+    """``url`` when it is an absolute http(s) URL (control characters and line breaks left
+    out, spaces encoded), else None: no ``javascript:``, ``data:`` or relative link."""
+    cleaned = _URL_DROPPED.sub("", url).strip().replace(" ", "%20")
+    parts = urlsplit(cleaned)
+    if parts.scheme.lower() in URL_SCHEMES and parts.netloc:
+        return cleaned
+    return None
 
 
 def read_header(data: bytes) -> CalendarHeader:
@@ -183,10 +227,10 @@ def _calendar_header(name: str, description: str, refresh_hours: int) -> Calenda
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", vText(name))  # icalendar would not escape an X- property
-    calendar.add("description", description)
-    calendar.add("x-wr-caldesc", vText(description))
+    calendar.add("name", FeedText(name))
+    calendar.add("x-wr-calname", FeedText(name))
+    calendar.add("description", FeedText(description))
+    calendar.add("x-wr-caldesc", FeedText(description))
     calendar.add("refresh-interval", vDuration(interval), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(interval))
     return calendar
@@ -253,11 +297,27 @@ def _fold(line: str) -> str:
 
 
 def _line_units(line: str) -> list[str]:
-    """Characters of ``line``, with each escape (``\\x``, ``^x``) kept as one unit."""
+    """Characters of ``line``, with each escape kept as one unit: ``^x`` in the name and
+    parameters, ``\\x`` in the value (a ``^`` in a value is a character, so it must not
+    pair up a backslash that begins the next escape)."""
+    value_start = _value_start(line)
     units: list[str] = []
     index = 0
     while index < len(line):
-        step = 2 if line[index] in _ESCAPE_STARTERS and index + 1 < len(line) else 1
+        starter = _PARAMETER_ESCAPE if index < value_start else _TEXT_ESCAPE_START
+        step = 2 if line[index] == starter and index + 1 < len(line) else 1
         units.append(line[index:index + step])
         index += step
     return units
+
+
+def _value_start(line: str) -> int:
+    """Index just after the colon that ends a content line's name and parameters (a colon
+    inside a quoted parameter value does not count)."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return index + 1
+    return len(line)

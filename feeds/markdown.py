@@ -2,7 +2,10 @@
 
 A section heading is a row whose first cell is bold (``| **WTO** | | |``), the RTA
 sub-heading one whose first cell is italic (``| *CPTPP、RCEP* | | |``). Cell text has its
-``|`` escaped and its line breaks folded into spaces, so a row always stays one line.
+``|`` escaped and its line breaks folded into spaces, so a row always stays one line; its
+backslashes, ``<``, ``[`` and ``]`` are escaped and its control characters left out, so
+that a Markdown renderer shows a title's ``<script>`` or ``[link](javascript:…)`` as the
+text it is, never as markup or a link.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Sequence
 from feeds.tables import CalendarTable, EventsTable, EventsTables
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but TAB, LF, CR
+_MARKUP = re.compile(r"([\\<\[\]|])")  # backslash too: "\\|" must not free the pipe
 
 
 def render_calendar_markdown(table: CalendarTable) -> str:
@@ -35,8 +40,9 @@ def render_events_markdown(tables: EventsTables) -> str:
 
 
 def escape_cell(text: str) -> str:
-    """Cell text safe inside a pipe table: ``|`` escaped, line breaks made spaces."""
-    return _text(text).replace("|", "\\|")
+    """Cell text safe inside a pipe table: line breaks made spaces, control characters out,
+    ``\\``, ``|``, ``<``, ``[`` and ``]`` escaped with a backslash."""
+    return _MARKUP.sub(r"\\\1", _CONTROLS.sub("", _text(text)))
 
 
 def _events_block(table: EventsTable) -> str:

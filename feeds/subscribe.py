@@ -8,13 +8,13 @@ Thunderbird open it), Google Calendar's ``render?cid=webcal://...`` and Outlook.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from feeds.feedset import ALL_FEED, SECTION_PREFIX, SOURCE_PREFIX
+from feeds.html import escape
 from feeds.ics import read_header
 
 _PAGE_HEAD = """<!doctype html>
@@ -79,24 +79,23 @@ def feed_group(filename: str) -> str:
 
 def index_page(title: str, links: Sequence[FeedLink]) -> str:
     """The HTML index: the feeds by group, each with its subscribe links; all text escaped."""
-    esc = html.escape
-    parts = [_PAGE_HEAD.format(title=esc(title))]
+    parts = [_PAGE_HEAD.format(title=escape(title))]
     if not links:
         parts.append("<p>尚無行事曆 No feeds yet: run <code>tradecal export ics</code>.</p>\n")
     for group, heading in GROUPS:
         members = [link for link in links if feed_group(link.filename) == group]
         if not members:
             continue
-        parts.append(f"<h2>{esc(heading)}</h2>\n<ul>\n")
+        parts.append(f"<h2>{escape(heading)}</h2>\n<ul>\n")
         for link in members:
             parts.append(
-                f'<li id="{esc(link.filename)}"><strong>{esc(link.name)}</strong>'
-                f"<br><small>{esc(link.description).replace(chr(10), '<br>')}</small><br>\n"
-                f'<a href="{esc(link.webcal)}">webcal</a> · '
-                f'<a href="{esc(link.google)}">Google Calendar</a> · '
-                f'<a href="{esc(link.outlook)}">Outlook.com</a> · '
-                f'<input readonly size="60" value="{esc(link.url)}" aria-label="URL"> '
-                f'<a href="{esc(link.url)}">{esc(link.filename)}</a></li>\n')
+                f'<li id="{escape(link.filename)}"><strong>{escape(link.name)}</strong>'
+                f"<br><small>{escape(link.description).replace(chr(10), '<br>')}</small><br>\n"
+                f'<a href="{escape(link.webcal)}">webcal</a> · '
+                f'<a href="{escape(link.google)}">Google Calendar</a> · '
+                f'<a href="{escape(link.outlook)}">Outlook.com</a> · '
+                f'<input readonly size="60" value="{escape(link.url)}" aria-label="URL"> '
+                f'<a href="{escape(link.url)}">{escape(link.filename)}</a></li>\n')
         parts.append("</ul>\n")
     parts.append("</body>\n</html>\n")
     return "".join(parts)

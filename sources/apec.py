@@ -35,7 +35,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bs4 import BeautifulSoup, Tag
@@ -46,6 +46,7 @@ from aggregator.encoding import decode_body
 from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title, status_of_word
 from sources.base import ParseError, Response, Source
+from sources.markup import absolute_url
 
 DEFAULT_URL = "https://www.apec.org/Press/Calendar"
 ECONOMIES = ("Australia", "Brunei Darussalam", "Canada", "Chile", "China", "Hong Kong",
@@ -95,7 +96,7 @@ def parse_host_timezones(text: str) -> dict[int, str]:
             raise ValueError(f"{entry!r} is not YEAR=Zone (e.g. 2024=America/Lima)")
         try:
             ZoneInfo(zone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder
             raise ValueError(f"{zone.strip()!r} is not a known time zone") from None
         zones[int(year)] = zone.strip()
     return zones
@@ -300,7 +301,7 @@ def _link(card: Tag, title_tag: Tag | None, page: str) -> str:
     href = str(link_tag.get("href", "")).strip() if link_tag is not None else ""
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return ""
-    return urljoin(page, href)
+    return absolute_url(page, href)
 
 
 def _venue(card: Tag, lines: list[str], rest: list[str]) -> str:

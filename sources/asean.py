@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bs4 import BeautifulSoup
 
 from aggregator.dates import DateSpan, find_dates, split_sentences
-from aggregator.encoding import decode_body
+from aggregator.encoding import decode_body, load_json
 from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
@@ -170,7 +170,7 @@ class AseanSource(Source):
 def read_posts(response: Response) -> list[Post]:
     """The posts of a response; ParseError (naming the URL) for anything but a post list."""
     try:
-        data = json.loads(decode_body(response.body, response.headers, is_html=False))
+        data = load_json(decode_body(response.body, response.headers, is_html=False))
     except json.JSONDecodeError as exc:
         raise ParseError(f"{response.url}: not JSON ({exc})") from None
     if isinstance(data, dict) and "code" in data:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 from zoneinfo import ZoneInfo
 
 import soupsieve
@@ -54,6 +54,7 @@ from aggregator.encoding import decode_body
 from aggregator.model import Event, Status, title_date_key
 from aggregator.status import STATUS_WORDS, TitleStatus, status_from_title, status_of_word
 from sources.base import ParseError, Response, Source
+from sources.markup import absolute_url
 
 SELECTOR_KEYS = ("item", "title", "date", "link", "location", "deadline", "time")
 REQUIRED_KEYS = ("item", "title", "date")
@@ -206,7 +207,7 @@ def first_href(element: Tag | None) -> str:
 def base_url(soup: BeautifulSoup, url: str) -> str:
     """The URL relative links of the page resolve against (its ``<base href>`` if any)."""
     base = soup.find("base", href=True)
-    return urljoin(url, str(base["href"])) if isinstance(base, Tag) else url
+    return (absolute_url(url, str(base["href"])) or url) if isinstance(base, Tag) else url
 
 
 def absolute_link(href: str, base: str) -> str:
@@ -214,7 +215,7 @@ def absolute_link(href: str, base: str) -> str:
     href = href.strip()
     if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel):", href):
         return ""
-    return urljoin(base, href)
+    return absolute_url(base, href)
 
 
 def specific_links(entries: Iterable[ListItem], page_url: str) -> set[str]:

@@ -37,7 +37,9 @@ components): a series that ends (``COUNT`` or ``UNTIL`` in every rule) is expand
 up to :data:`MAX_OCCURRENCES`; an endless one within a window of ``past_days`` (default 90)
 before and ``future_days`` (default 400) after "today". A source has no clock, so "today" is
 the date of the response's ``Date`` header, else of the newest ``DTSTAMP`` in the feed (an
-export's time), else the machine's date.
+export's time), else the machine's date. A rule that repeats more often than hourly or more
+than 24 times a day (``FREQ=SECONDLY``: no meeting does) or never advances (``INTERVAL=0``)
+would take hours to expand: its components are read as written.
 
 Options: ``past_days`` (int), ``future_days`` (int), ``kind`` (str: meeting, seminar,
 hearing or deadline; default meeting).
@@ -52,6 +54,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from itertools import islice
+from math import prod
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -143,7 +146,8 @@ def read_calendars(response: Response) -> list[Calendar]:
         with warnings.catch_warnings():  # icalendar warns when it guesses a vendor TZID
             warnings.simplefilter("ignore")
             calendars = Calendar.from_ical(text, multiple=True)
-    except (ValueError, KeyError, IndexError) as exc:
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError, OSError) as exc:
+        # icalendar's own errors; AttributeError: a repeated TZID; OSError: TZID=America
         raise ParseError(f"{response.url}: unreadable iCalendar feed ({exc})") from None
     return [calendar for calendar in calendars if isinstance(calendar, Calendar)]
 
@@ -188,13 +192,16 @@ def _is_series(component: Component) -> bool:
 
 def _expand(members: list[Component], window: Window) -> Iterator[Component]:
     """The occurrences of one series (master and overrides): all of them when every rule
-    ends, else those within the window; the components as written when a rule is broken."""
+    ends, else those within the window; the components as written when a rule is broken
+    or could run for hours (:func:`_runaway`)."""
     series = Calendar()
     for member in members:
         series.add_component(member)
     try:
         query = recurring_ical_events.of(series)
         rules = [rule for member in members if _is_series(member) for rule in member.rrules]
+        if any(_runaway(rule) for rule in rules):
+            raise ValueError("a rule whose expansion could run for hours")
         if all(rule.get("COUNT") or rule.get("UNTIL") for rule in rules):
             found = list(islice(query.all(), MAX_OCCURRENCES))
         else:
@@ -204,11 +211,24 @@ def _expand(members: list[Component], window: Window) -> Iterator[Component]:
     yield from found
 
 
+def _runaway(rule: Mapping[str, list[Any]]) -> bool:
+    """A rule whose expansion could run for hours: repeating more often than hourly or more
+    than 24 times a day (no series of meetings does), or never advancing (``INTERVAL=0``)."""
+    if any(frequency in ("SECONDLY", "MINUTELY") for frequency in rule.get("FREQ", [])):
+        return True
+    if any(not isinstance(step, int) or step < 1 for step in rule.get("INTERVAL", [])):
+        return True
+    return prod(len(rule.get(part) or [0]) for part in ("BYHOUR", "BYMINUTE", "BYSECOND")) > 24
+
+
 def _occurrence_key(uid: str, component: Component) -> str:
     recurrence = component.get("RECURRENCE-ID")
     if recurrence is None:
         return uid
-    return f"{uid}|{_instant_key(recurrence.dt)}"
+    try:
+        return f"{uid}|{_instant_key(recurrence.dt)}"
+    except (ValueError, AttributeError, TypeError):  # unreadable (or repeated): keep its text
+        return f"{uid}|{_text(recurrence)}"
 
 
 def _instant_key(value: date | datetime) -> str:

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
@@ -38,6 +38,7 @@ from aggregator.encoding import decode_body
 from aggregator.model import Event, Kind, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
+from sources.markup import absolute_url
 
 LIST_URL = "https://www.imf.org/en/News/Seminars"
 DESCRIPTION_LIMIT = 600
@@ -124,7 +125,7 @@ def read_row(element: Tag, page_url: str) -> Row | None:
     title = _text(heading) if heading is not None else ""
     if not title:
         return None
-    url = urljoin(page_url, str(link["href"]).strip()) if link is not None else ""
+    url = absolute_url(page_url, str(link["href"]).strip()) if link is not None else ""
     date_tag = element.select_one("p.date, .date")
     location, place = _parse_location(element, link)
     skipped = {id(date_tag), id(place)}
@@ -137,7 +138,7 @@ def conference_links(soup: BeautifulSoup, page_url: str) -> list[Row]:
     """Rows from links to dated conference pages (the fallback when no rows are found)."""
     rows: dict[str, Row] = {}
     for anchor in soup.find_all("a", href=True):
-        url = urljoin(page_url, str(anchor["href"]).strip())
+        url = absolute_url(page_url, str(anchor["href"]).strip())
         title = _text(anchor)
         if _CONFERENCE.search(urlsplit(url).path) and title and url not in rows:
             rows[url] = Row(title=title, url=url)
@@ -151,7 +152,7 @@ def next_page(soup: BeautifulSoup, page_url: str, max_pages: int) -> Request | N
         rel = [value.lower() for value in anchor.get("rel") or []]
         classes = [value.lower() for value in anchor.get("class") or []]
         if "next" in rel or "next" in classes or _text(anchor).lower() in _NEXT_WORDS:
-            url = urljoin(page_url, str(anchor["href"]).strip())
+            url = absolute_url(page_url, str(anchor["href"]).strip())
             number = page_number(url)
             if number is not None and current < number <= max_pages:
                 return Request(url)

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bs4 import Tag
 
@@ -39,6 +39,7 @@ from aggregator.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
 from sources.html_list import (element_text, event_times, merged_status, page_soup, read_clock,
                                read_title, reference_date, strip_label)
+from sources.markup import absolute_url
 
 LIST_URL = "https://www.itri.org.tw/ListStyle.aspx"
 DESCRIPTION_LIMIT = 300
@@ -101,7 +102,7 @@ class ItriSource(Source):
             return None
         clock = read_clock(when, several_days=span.last != span.first)
         start, end = event_times(span, clock, self.timezone)
-        url = urljoin(page_url, str(link["href"]).strip()) if link and link.get("href") else ""
+        url = absolute_url(page_url, str(link["href"]).strip()) if link and link.get("href") else ""
         mgid = parse_qs(urlsplit(url).query.lower()).get("mgid", [""])[0]
         key = f"MGID:{mgid}" if mgid else url or title_date_key(self.organization,
                                                                 title.title, start)

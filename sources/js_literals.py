@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from aggregator.encoding import without_surrogates
+
 
 class JsError(ValueError):
     """JavaScript that is not a literal :class:`JsReader` understands; names the offset."""
@@ -145,7 +147,7 @@ class JsReader:
             char = self.text[self.pos]
             if char == quote:
                 self.pos += 1
-                return "".join(out)
+                return without_surrogates("".join(out))  # "\\ud83d\\ude00" is one character
             if char in "\r\n":
                 break
             if char == "\\":

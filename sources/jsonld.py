@@ -44,23 +44,21 @@ Options: ``kind`` (str: meeting, seminar, hearing or deadline; default meeting).
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
 from aggregator.dates import find_dates
-from aggregator.encoding import decode_body
+from aggregator.encoding import decode_body, load_json
 from aggregator.model import KINDS, Event, EventError, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Response, Source
-from sources.markup import html_to_text, join_place
+from sources.markup import absolute_url, html_to_text, join_place
 
 STATUSES = {"eventscheduled": "confirmed", "eventrescheduled": "confirmed",
             "eventmovedonline": "confirmed", "eventcancelled": "cancelled",
@@ -126,7 +124,7 @@ class JsonLdSource(Source):
         }
         previous = _parse_when(_first(node.get("previousStartDate")), self.timezone)
         node_id = _first(node.get("@id"))
-        return Draft(fields, url, urljoin(page_url, node_id) if isinstance(node_id, str)
+        return Draft(fields, url, absolute_url(page_url, node_id) if isinstance(node_id, str)
                      and node_id.strip() else "", previous or start)
 
     def _key(self, draft: Draft, drafts: list[Draft]) -> str:
@@ -157,7 +155,7 @@ def read_documents(response: Response) -> list[Any]:
 def _load(text: str) -> Any:
     cleaned = _WRAPPERS.sub("", text).strip().rstrip(";")
     try:
-        return json.loads(cleaned, strict=False)
+        return load_json(cleaned, strict=False)
     except ValueError:
         return None
 
@@ -304,7 +302,7 @@ def _parse_url(value: Any, page_url: str) -> str:
         value = value.get("@id") or value.get("url")
     if not isinstance(value, str) or not value.strip():
         return ""
-    return urljoin(page_url, html.unescape(value.strip()))
+    return absolute_url(page_url, html.unescape(value.strip()))
 
 
 def _parse_offers(value: Any, page_url: str,

@@ -110,7 +110,7 @@ def _row_event(row: Mapping[str, str | None], source: str,
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder
         raise _RowError(f"unknown time zone {name!r}") from None
 
 

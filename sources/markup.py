@@ -1,10 +1,11 @@
-"""Plain text out of the HTML fragments that feeds and APIs put in their fields, and place
-names out of their parts. Shared by the generic adapters (ics, jsonld, rss, tribe)."""
+"""Plain text out of the HTML fragments that feeds and APIs put in their fields, place
+names out of their parts, and links made absolute. Shared by the source modules."""
 
 from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
@@ -34,3 +35,12 @@ def join_place(name: str, street: str = "", *areas: str) -> str:
             continue
         kept.append(part)
     return ", ".join(kept)
+
+
+def absolute_url(base: str, link: str) -> str:
+    """``link`` resolved against ``base`` (``urljoin``); "" for a link urllib refuses to
+    read (an unclosed IPv6 host such as ``//[x``), so one broken link never fails a page."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return ""

@@ -37,13 +37,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.dates import DateSpan, TimeSpan, find_dates, find_times
-from aggregator.encoding import decode_body
+from aggregator.encoding import decode_body, load_json
 from aggregator.model import Event
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
@@ -55,6 +55,7 @@ from sources.event_cards import (
     text_of,
     title_of,
 )
+from sources.markup import absolute_url
 
 EVENTS_URL = "https://www.oecd.org/en/events.html"
 SEARCH_URL = "https://api.oecd.org/webcms/search/faceted-search"
@@ -158,7 +159,7 @@ class OecdSource(Source):
 def read_search(text: str, url: str) -> dict[str, Any]:
     """The search envelope; ParseError (naming the URL) for anything else."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{url}: not JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
@@ -226,7 +227,7 @@ def event_url(href: object, base: str) -> str | None:
     """The absolute URL of an OECD event page (``/en/events/YYYY/MM/slug.html``), else None."""
     if not isinstance(href, str) or not href.strip():
         return None
-    url = urljoin(base, href.strip()).split("#")[0]
+    url = absolute_url(base, href.strip()).split("#")[0]
     parts = urlsplit(url)
     if parts.netloc.lower() not in ("www.oecd.org", "oecd.org"):
         return None

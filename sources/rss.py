@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from aggregator.dates import DateSpan
+from aggregator.encoding import without_surrogate_references
 from aggregator.model import KINDS, Event, EventError, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Response, Source
@@ -159,7 +160,11 @@ def read_feed(response: Response) -> Any:
     """The feedparser result; ParseError (naming the URL) when the body is not a feed."""
     headers = {key.lower(): value for key, value in response.headers.items()}
     headers.setdefault("content-location", response.url)
-    feed = feedparser.parse(response.body, response_headers=headers)
+    try:
+        feed = feedparser.parse(without_surrogate_references(response.body),
+                                response_headers=headers)
+    except (ValueError, LookupError) as exc:  # feedparser's decoding gave up (a NUL in a charset)
+        raise ParseError(f"{response.url}: not an RSS or Atom feed (unreadable: {exc})") from None
     if not feed.get("version") and not feed.entries:
         reason = feed.get("bozo_exception") or "no RSS or Atom feed found"
         raise ParseError(f"{response.url}: not an RSS or Atom feed ({reason})")

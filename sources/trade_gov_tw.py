@@ -47,11 +47,12 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.dates import DateSpan, parse_any_date
-from aggregator.encoding import decode_body
+from aggregator.encoding import decode_body, load_json
 from aggregator.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
 from sources.html_list import (element_text, event_times, merged_status, read_clock,
                                read_title, reference_date)
+from sources.markup import absolute_url
 
 ENDPOINT = "https://www.trade.gov.tw/App_Ashx/getDataByNodeid.ashx"
 LIST_PAGE = "/Pages/List.aspx?nodeID={node}"
@@ -173,7 +174,7 @@ class TradeGovTwSource(Source):
 def read_payload(response: Response) -> dict[str, Any]:
     """The JSON answer with its fragment under "html"; ParseError (naming the URL) else."""
     try:
-        data = json.loads(decode_body(response.body, response.headers, is_html=False))
+        data = load_json(decode_body(response.body, response.headers, is_html=False))
     except json.JSONDecodeError as exc:
         raise ParseError(f"{response.url}: not JSON ({exc})") from None
     fragment = {str(key).lower(): value for key, value in data.items()}.get("html") \
@@ -190,7 +191,7 @@ def read_rows(fragment: BeautifulSoup, page_url: str) -> list[Row]:
     rows = []
     for link, title in items:
         labelled = labelled_texts(row_of(link, [other for other, _ in items]), link)
-        rows.append(Row(title=title, link=urljoin(page_url, str(link["href"]).strip()),
+        rows.append(Row(title=title, link=absolute_url(page_url, str(link["href"]).strip()),
                         event_text=" ".join(text for kind, text in labelled if kind == "event"),
                         published_text=" ".join(t for kind, t in labelled if kind == "published"),
                         plain_text=" ".join(text for kind, text in labelled if kind == "row"),

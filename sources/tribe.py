@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aggregator.encoding import load_json
 from aggregator.model import KINDS, Event, EventError
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
@@ -148,7 +149,7 @@ def api_url(url: str) -> str:
 def read_envelope(response: Response) -> Mapping[str, Any]:
     """The decoded answer; ParseError (naming the URL) unless it holds an ``events`` list."""
     try:
-        data = json.loads(response.body.decode("utf-8-sig"))
+        data = load_json(response.body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(f"{response.url}: not JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
@@ -175,7 +176,7 @@ def place_zone(name: object) -> str | None:
         return None
     try:
         ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America/Indiana" is a folder
         return None
     return name.strip()
 

@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from aggregator.encoding import load_json
 from aggregator.model import Event, normalize_title
 from sources.base import ParseError, Request, Response, Source
 from sources.ustr_hearings import Notice, appearance_deadlines, find_hearings
@@ -127,7 +128,7 @@ class UstrSource(Source):
 def read_envelope(response: Response) -> Mapping[str, Any]:
     """The decoded search envelope; ParseError (naming the URL) for anything else."""
     try:
-        data = json.loads(response.body)
+        data = load_json(response.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParseError(f"{response.url}: not JSON ({exc})") from None
     if not isinstance(data, dict) or "errors" in data or not isinstance(data.get("count"), int):

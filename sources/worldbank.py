@@ -36,13 +36,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.dates import find_dates, find_times
-from aggregator.encoding import decode_body
+from aggregator.encoding import decode_body, load_json
 from aggregator.model import Event
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
@@ -53,6 +53,7 @@ from sources.event_cards import (
     text_of,
     title_of,
 )
+from sources.markup import absolute_url
 
 SEARCH_URL = "https://search.worldbank.org/api/v2/news"
 EVENTS_URL = "https://www.worldbank.org/en/events"
@@ -152,7 +153,7 @@ class WorldBankSource(Source):
 def read_search(text: str, url: str) -> dict[str, Any]:
     """The search envelope; ParseError (naming the URL) for anything else."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{url}: not JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
@@ -205,7 +206,7 @@ def event_page(href: object, base: str) -> tuple[str, date | None]:
     """The https URL of a World Bank event page and the day in it, else ("", None)."""
     if not isinstance(href, str) or not href.strip():
         return "", None
-    parts = urlsplit(urljoin(base, href.strip()))
+    parts = urlsplit(absolute_url(base, href.strip()))
     match = _EVENT_PATH.match(parts.path)
     if not match or not _HOSTS.search(parts.netloc.lower()):
         return "", None

@@ -47,7 +47,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from types import MappingProxyType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aggregator.encoding import decode_body
@@ -55,6 +55,7 @@ from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
 from sources.js_literals import JsItem, find_js_items, looks_like_js_data
+from sources.markup import absolute_url
 
 DEFAULT_URL = "https://www.wto.org/library/events/event_resources/meetings_e.js"  # inferred
 SITE = "https://www.wto.org/"
@@ -159,7 +160,7 @@ def item_link(item: JsItem, base: str) -> str:
         if isinstance(link, dict):
             url = _text(JsItem(link).get("url")).strip()
             if url and not url.startswith(("#", "javascript:", "mailto:")):
-                return urljoin(base, html.unescape(url))
+                return absolute_url(base, html.unescape(url))
     return ""
 
 

@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from aggregator.dates import find_dates, find_time, split_sentences
+from aggregator.encoding import without_surrogate_references
 from aggregator.model import Event, Status, normalize_title
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
@@ -180,8 +181,10 @@ def search_query(today: date, lookback_days: int) -> str:
 
 
 def _local(element: Any) -> str:
+    """The tag's local name in lower case: ``{ns}hit`` and ``autn:hit`` (an unbound prefix,
+    as a recovering parser leaves it) are ``hit``."""
     tag = element.tag if isinstance(element.tag, str) else ""
-    return etree.QName(tag).localname.lower() if tag else ""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
 def _child_text(element: Any, name: str) -> str:
@@ -199,11 +202,12 @@ def _number(text: str) -> int | None:
 def read_results(response: Response) -> Any:
     """The ``autnresponse`` root of a search answer; ParseError (naming the URL) otherwise."""
     root = None
+    body = without_surrogate_references(response.body)  # lxml would keep undecodable bytes
     for recover in (False, True):
         parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=recover,
                                  huge_tree=False)
         try:
-            root = etree.fromstring(response.body, parser)
+            root = etree.fromstring(body, parser)
             break
         except (etree.XMLSyntaxError, ValueError):
             continue
