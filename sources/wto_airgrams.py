@@ -211,6 +211,9 @@ def read_results(response: Response) -> Any:
             break
         except (etree.XMLSyntaxError, ValueError):
             continue
+    if recover and not body.rstrip().endswith(b"</autnresponse>"):
+        # a cut answer read leniently would make the meetings after the cut look withdrawn
+        raise ParseError(f"{response.url}: the XML answer is cut off (no </autnresponse>)")
     if root is None or _local(root) != "autnresponse":
         raise ParseError(f"{response.url}: not a Documents Online (Autonomy ACI) XML answer")
     if _child_text(root, "response").upper() not in ("", "SUCCESS"):

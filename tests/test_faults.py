@@ -159,9 +159,7 @@ FAULTS: dict[str, Fault] = {
     "truncated": Fault("ustr", truncated, "failed", ("fetch error", "connection failed")),
     "cut-xml": Fault(
         "airgrams", lambda body: cut_without_length(body, "text/xml; charset=utf-8"),
-        "failed", ("parse error",), 1,
-        defect="sources/wto_airgrams.read_results parses a cut document with recover=True: "
-               "the meetings after the cut are taken as gone and cancelled"),
+        "failed", ("parse error",), 1),
     "big5-as-utf8": Fault("cards", lambda body: Reply(
         big5_cards(), headers={"Content-Type": "text/html; charset=utf-8"}), "ok", (), 1),
     "big5-no-charset": Fault("cards", lambda body: Reply(
