@@ -67,7 +67,9 @@ TITLE_PREFIX: Mapping[str, str] = {"cancelled": str(_FEED_DEFAULTS["cancelled_pr
 _PARAMETER_ESCAPE = "^"  # RFC 6868, in parameter values (before the value's colon)
 _TEXT_ESCAPE_START = "\\"  # RFC 5545, in TEXT values (after it)
 _TEXT_ESCAPE = re.compile(r"\\([\\;,nN])")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but TAB, LF, CR
+# Controls but TAB, LF, CR; and U+FEFF, an invisible left-over byte-order mark that
+# icalendar drops when it starts a value (so it could not be read back anyway).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 _TEXT_SPECIALS = re.compile(r"[\\;,]")
 _URL_DROPPED = re.compile(r"[\x00-\x1f\x7f]")  # browsers drop TAB, CR, LF from URLs too
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https"})
@@ -161,7 +163,7 @@ class FeedText(vText):
 
 def feed_text(text: str) -> str:
     """``text`` as a feed carries it: CR LF and CR made LF (written ``\\n``), a tab made a
-    space, every other control character (C0, DEL, C1) left out."""
+    space, every other control character (C0, DEL, C1) and U+FEFF left out."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _CONTROLS.sub("", text)
 

@@ -45,7 +45,7 @@ from sources.wto import DEFAULT_URL as WTO_URL
 from sources.wto_airgrams import SEARCH_URL as AIRGRAMS_URL
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXAMPLES = int(__import__("os").environ.get("FUZZ_N", "12"))  # per fixture file; ~30 files
+EXAMPLES = 25  # per fixture file; ~30 files
 AIRGRAMS_QUERY = ("DataSource=Cat&Language=English&XMLMaxHitsPerPage=5"
                   "&query=%40Symbol%3DWTO%2FAIR%2F%2A")
 TRIBE_SITE = "https://centre.example.org.tw"
