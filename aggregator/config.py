@@ -217,6 +217,8 @@ def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSetting
         raise check.fail("feeds", "must be a table")
     output = check.typed(table, "feeds", "output", str, "public")
     base_url = check.typed(table, "feeds", "base_url", str, "http://127.0.0.1:8000/")
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise check.fail("feeds.base_url", f"{base_url!r} is not an http(s) URL")
     rest = {key: value for key, value in table.items() if key not in ("output", "base_url")}
     return _settings(check, rest, "feeds", FeedSettings, output=base / output,
                      base_url=base_url)

@@ -83,6 +83,7 @@ def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     ('[sources.x]\ntype = "ustr"\norganization = "WTO"\nper_page = 500\n', "sources.x.per_page"),
     ('surprise = 1\n', "surprise"),
     ('feeds = "public"\n', "feeds"),
+    ('[feeds]\nbase_url = "javascript:alert(1)//"\n', "feeds.base_url"),
     ('fetch = 5\n', "fetch"),
 ])
 def test_bad_values_name_their_key(tmp_path: Path, change: str, key: str) -> None:
