@@ -34,7 +34,13 @@ from urllib.request import url2pathname
 import httpx
 
 from aggregator import __version__
-from aggregator.politeness import ALLOW_ALL, HostLimiter, RobotsCache, RobotsFile, origin
+from aggregator.politeness import (
+    ALLOW_ALL,
+    HostLimiter,
+    RobotsCache,
+    RobotsFile,
+    origin,
+)
 from sources.base import Request, Response
 
 logger = logging.getLogger(__name__)
@@ -105,6 +111,22 @@ def full_url(request: Request) -> str:
     return str(url.copy_with(query=query))
 
 
+DEFAULT_MAX_BYTES = 20_000_000
+
+
+def read_local_file(request: Request, max_bytes: int) -> Response:
+    """A local file named by a ``file:`` URL (a CSV source kept next to the config)."""
+    path = Path(url2pathname(urlsplit(request.url).path))
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FetchError(request.url, f"file of {size} bytes exceeds {max_bytes}")
+        body = path.read_bytes()
+    except OSError as error:
+        raise FetchError(request.url, f"cannot read file ({error.strerror})") from error
+    return Response(url=request.url, body=body, status=200, headers={}, request=request)
+
+
 class Fetcher:
     """A synchronous HTTP client for sources' requests; use it as a context manager."""
 
@@ -113,7 +135,7 @@ class Fetcher:
         *,
         timeout: float = 30.0,
         retries: int = 3,
-        max_bytes: int = 20_000_000,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         max_redirects: int = 5,
         user_agent: str = "",
         backoff: float = 1.0,
@@ -158,7 +180,7 @@ class Fetcher:
         """GET a request, retrying what may pass; raise FetchError when it cannot be had
         (or when the host's robots.txt does not allow it)."""
         if request.url.startswith("file:"):
-            return self._read_file(request)
+            return read_local_file(request, self.max_bytes)
         try:
             url = full_url(request)
         except httpx.InvalidURL as error:
@@ -213,18 +235,6 @@ class Fetcher:
         if delay:
             self.limiter.raise_delay(origin(url), delay)
         return robots
-
-    def _read_file(self, request: Request) -> Response:
-        """A local file named by a ``file:`` URL (a CSV source kept next to the config)."""
-        path = Path(url2pathname(urlsplit(request.url).path))
-        try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                raise FetchError(request.url, f"file of {size} bytes exceeds {self.max_bytes}")
-            body = path.read_bytes()
-        except OSError as error:
-            raise FetchError(request.url, f"cannot read file ({error.strerror})") from error
-        return Response(url=request.url, body=body, status=200, headers={}, request=request)
 
     def _wait_before_retry(self, attempt: int, retry_after: float | None) -> float | None:
         """Seconds to wait before retry number ``attempt + 1``; None when the server asks

@@ -21,7 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from aggregator.fetch import Fetcher, FetchError, full_url
+from aggregator.fetch import (
+    DEFAULT_MAX_BYTES,
+    Fetcher,
+    FetchError,
+    full_url,
+    read_local_file,
+)
 from sources.base import Request, Response
 
 SLUG_LENGTH = 80
@@ -109,7 +115,7 @@ class ReplayFetcher:
         A saved error status (4xx, 5xx) raises FetchError, as the live fetcher would.
         """
         if request.url.startswith("file:"):
-            return Fetcher(retries=0).get(request)  # a local file needs no archive
+            return read_local_file(request, DEFAULT_MAX_BYTES)  # a local file needs no archive
         url = full_url(request)
         stem = archive_name(request)
         metadata = self.directory / f"{stem}.json"

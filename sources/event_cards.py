@@ -15,8 +15,10 @@ from bs4 import Tag
 
 from aggregator.dates import find_dates
 from aggregator.model import Kind
+from sources.markup import shorten
 
-DESCRIPTION_LIMIT = 600
+__all__ = ["HEADINGS", "card_of", "kind_of_title", "shorten", "text_of", "title_of"]
+
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _GENERIC_LINK = re.compile(r"^(?:read|learn|find out|see|watch|register|more|details)\b", re.I)
 _MEETING = re.compile(r"\b(?:Meetings?|Ministerial|Council|Committee|Forum)\b")
@@ -54,10 +56,3 @@ def kind_of_title(title: str) -> Kind:
     """``meeting`` for councils, committees, ministerials, forums and meetings, else
     ``seminar`` (conferences, launches, webinars)."""
     return "meeting" if _MEETING.search(title) else "seminar"
-
-
-def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"

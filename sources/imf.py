@@ -38,10 +38,9 @@ from aggregator.encoding import decode_body
 from aggregator.model import Event, Kind, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.markup import absolute_url
+from sources.markup import absolute_url, shorten
 
 LIST_URL = "https://www.imf.org/en/News/Seminars"
-DESCRIPTION_LIMIT = 600
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/[^/?#]+/?$")
 _CONFERENCE = re.compile(r"/news/seminars/.*/(?:19|20)\d\d/\d{1,2}/\d{1,2}/[^/?#]+/?$", re.I)
 _MEETING = re.compile(r"\b(?:Meetings?|Ministerial|Council|Committee)\b")
@@ -131,7 +130,7 @@ def read_row(element: Tag, page_url: str) -> Row | None:
     skipped = {id(date_tag), id(place)}
     paragraphs = [_text(p) for p in element.find_all("p") if id(p) not in skipped]
     return Row(title=title, url=url, date_text=_text(date_tag) if date_tag else "",
-               location=location, description=_shorten(" ".join(p for p in paragraphs if p)))
+               location=location, description=shorten(" ".join(p for p in paragraphs if p)))
 
 
 def conference_links(soup: BeautifulSoup, page_url: str) -> list[Row]:
@@ -221,9 +220,3 @@ def _parse_kind(title: str) -> Kind:
 
 def _text(element: Tag | None) -> str:
     return " ".join(element.get_text(" ").split()) if element is not None else ""
-
-
-def _shorten(text: str) -> str:
-    if len(text) <= DESCRIPTION_LIMIT:
-        return text
-    return text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + " …"

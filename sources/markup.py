@@ -44,3 +44,13 @@ def absolute_url(base: str, link: str) -> str:
         return urljoin(base, link)
     except ValueError:
         return ""
+
+
+DESCRIPTION_LIMIT = 600
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"

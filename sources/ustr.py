@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 from aggregator.encoding import load_json
 from aggregator.model import Event, normalize_title
 from sources.base import ParseError, Request, Response, Source
+from sources.markup import shorten
 from sources.ustr_hearings import Notice, appearance_deadlines, find_hearings
 
 SEARCH_URL = "https://www.federalregister.gov/api/v1/documents.json"
@@ -56,7 +57,6 @@ AGENCY = "trade-representative-office-of-united-states"
 FIELDS = ("abstract", "action", "agencies", "dates", "docket_ids", "document_number",
           "html_url", "publication_date", "title", "type")
 MAX_RESULTS = 2000  # the API answers 400 beyond this many results
-DESCRIPTION_LIMIT = 600
 
 
 class UstrSource(Source):
@@ -204,8 +204,7 @@ def notice_subject(title: str) -> str:
 def describe(notice: Notice) -> str:
     """The abstract, shortened at a word, and the notice's document number and docket."""
     text = " ".join(notice.abstract.split())
-    if len(text) > DESCRIPTION_LIMIT:
-        text = text[:DESCRIPTION_LIMIT].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    text = shorten(text)
     source = f"Federal Register document {notice.document_number}"
     source += f", docket {notice.docket}." if notice.docket else "."
     return f"{text}\n\n{source}" if text else source

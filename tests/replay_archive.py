@@ -19,7 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.config import Config, load_config
-from aggregator.fetch import Fetcher, FetchError, full_url
+from aggregator.fetch import (
+    DEFAULT_MAX_BYTES,
+    FetchError,
+    full_url,
+    read_local_file,
+)
 from aggregator.refresh import collect
 from aggregator.replay import save_response
 from sources.base import Request, Response
@@ -54,7 +59,7 @@ class FixtureFetcher:
 
     def get(self, request: Request) -> Response:
         if request.url.startswith("file:"):
-            return Fetcher(retries=0).get(request)
+            return read_local_file(request, DEFAULT_MAX_BYTES)
         if not self.files:
             raise FetchError(full_url(request), "the source asked for more than its fixtures")
         path = self.files.pop(0)

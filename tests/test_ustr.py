@@ -11,8 +11,15 @@ import pytest
 
 from aggregator.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.ustr import (DESCRIPTION_LIMIT, SEARCH_URL, UstrSource, describe, docket_id,
-                          next_page_request, notice_subject)
+from sources.markup import DESCRIPTION_LIMIT
+from sources.ustr import (
+    SEARCH_URL,
+    UstrSource,
+    describe,
+    docket_id,
+    next_page_request,
+    notice_subject,
+)
 from sources.ustr_hearings import Notice, hearings_in
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ustr"
