@@ -13,8 +13,10 @@ from datetime import datetime
 from feeds import docx as word
 from feeds.changes import ChangesReport
 from feeds.csv_table import UID_COLUMN, write_csv
-from feeds.html import _TABLE_OPEN, _finish, _thead, _tr, escape, link_or_text
-from feeds.markdown import _header, _row, _text
+from feeds.html import TABLE_OPEN, escape, finish_html, link_or_text, table_head
+from feeds.html import table_row as html_row
+from feeds.markdown import header_lines, one_line
+from feeds.markdown import table_row as markdown_row
 
 NO_CHANGES = "（無異動）"
 CHANGES_WIDTHS_CM: tuple[float, ...] = (1.3, 2.4, 1.6, 1.6, 5.1, 2.5, 2.5)
@@ -22,11 +24,11 @@ CHANGES_WIDTHS_CM: tuple[float, ...] = (1.3, 2.4, 1.6, 1.6, 5.1, 2.5, 2.5)
 
 def render_changes_markdown(report: ChangesReport) -> str:
     """Title, since line, and a pipe table of the changes."""
-    lines = [_text(report.title), "", _text(report.since_line), ""]
+    lines = [one_line(report.title), "", one_line(report.since_line), ""]
     if not report.changes:
         return "\n".join([*lines, NO_CHANGES]) + "\n"
-    lines += _header(report.columns)
-    lines.extend(_row(change.cells()) for change in report.changes)
+    lines += header_lines(report.columns)
+    lines.extend(markdown_row(change.cells()) for change in report.changes)
     return "\n".join(lines) + "\n"
 
 
@@ -35,16 +37,16 @@ def render_changes_html(report: ChangesReport, standalone: bool = False) -> str:
     parts = [f"<h2>{escape(report.title)}</h2>", f"<p>{escape(report.since_line)}</p>"]
     if not report.changes:
         parts.append(f"<p>{escape(NO_CHANGES)}</p>")
-        return _finish(parts, report.title, standalone)
+        return finish_html(parts, report.title, standalone)
     name = report.columns.index("名稱")
     rows = []
     for change in report.changes:
         cells = [escape(cell) for cell in change.cells()]
         if change.url:
             cells[name] = f"{cells[name]}<br>{link_or_text(change.url)}"
-        rows.append(_tr(cells))
-    parts += [_TABLE_OPEN, _thead(report.columns), "<tbody>", *rows, "</tbody>", "</table>"]
-    return _finish(parts, report.title, standalone)
+        rows.append(html_row(cells))
+    parts += [TABLE_OPEN, table_head(report.columns), "<tbody>", *rows, "</tbody>", "</table>"]
+    return finish_html(parts, report.title, standalone)
 
 
 def render_changes_docx(report: ChangesReport, stamp: datetime | None = None) -> bytes:

@@ -19,23 +19,23 @@ from feeds.tables import CalendarTable, EventsTable, EventsTables
 
 LINKABLE_SCHEMES: frozenset[str] = frozenset({"http", "https"})
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but TAB, LF, CR
-_TABLE_OPEN = ('<table border="1" cellspacing="0" cellpadding="4" '
+TABLE_OPEN = ('<table border="1" cellspacing="0" cellpadding="4" '
                'style="border-collapse:collapse">')
 
 
 def render_calendar_html(table: CalendarTable, standalone: bool = False) -> str:
     """國際經貿行事曆 as an HTML fragment (or a whole document)."""
     width = len(table.columns)
-    body = [_TABLE_OPEN, _thead(table.columns), "<tbody>"]
+    body = [TABLE_OPEN, table_head(table.columns), "<tbody>"]
     for section in table.sections:
         body.append(_heading_row(f"<strong>{escape(section.name)}</strong>", width))
         if section.subheading:
             body.append(_heading_row(f"<em>{escape(section.subheading)}</em>", width))
-        body.extend(_tr(escape(cell) for cell in row.cells()) for row in section.rows)
+        body.extend(table_row(escape(cell) for cell in row.cells()) for row in section.rows)
     body += ["</tbody>", "</table>"]
     parts = [f"<h2>{escape(table.title)}</h2>", f"<p>{escape(table.window)}</p>",
              *body, f"<p>{escape(table.footer)}</p>"]
-    return _finish(parts, table.title, standalone)
+    return finish_html(parts, table.title, standalone)
 
 
 def render_events_html(tables: EventsTables, standalone: bool = False) -> str:
@@ -44,7 +44,7 @@ def render_events_html(tables: EventsTables, standalone: bool = False) -> str:
     for table in tables.tables():
         parts.extend(_events_table(table))
     title = "、".join(table.title for table in tables.tables())
-    return _finish(parts, title, standalone)
+    return finish_html(parts, title, standalone)
 
 
 def escape(text: str, quote: bool = True) -> str:
@@ -62,13 +62,13 @@ def link_or_text(url: str) -> str:
 
 
 def _events_table(table: EventsTable) -> list[str]:
-    rows = [_tr([*(escape(cell) for cell in row.cells()[:-1]), link_or_text(row.url)])
+    rows = [table_row([*(escape(cell) for cell in row.cells()[:-1]), link_or_text(row.url)])
             for row in table.rows]
-    return [f"<h2>{escape(table.title)}</h2>", _TABLE_OPEN, _thead(table.columns),
+    return [f"<h2>{escape(table.title)}</h2>", TABLE_OPEN, table_head(table.columns),
             "<tbody>", *rows, "</tbody>", "</table>"]
 
 
-def _thead(columns: Sequence[str]) -> str:
+def table_head(columns: Sequence[str]) -> str:
     cells = "".join(f"<th>{escape(column)}</th>" for column in columns)
     return f"<thead><tr>{cells}</tr></thead>"
 
@@ -77,12 +77,12 @@ def _heading_row(content: str, width: int) -> str:
     return f'<tr><td colspan="{width}">{content}</td></tr>'
 
 
-def _tr(cells: Iterable[str]) -> str:
+def table_row(cells: Iterable[str]) -> str:
     """A row of cells whose content is already HTML."""
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 
-def _finish(parts: list[str], title: str, standalone: bool) -> str:
+def finish_html(parts: list[str], title: str, standalone: bool) -> str:
     fragment = "\n".join(parts) + "\n"
     if not standalone:
         return fragment

@@ -23,13 +23,13 @@ _MARKUP = re.compile(r"([\\<\[\]|])")  # backslash too: "\\|" must not free the 
 def render_calendar_markdown(table: CalendarTable) -> str:
     """國際經貿行事曆: title, window, the table by section, footer."""
     width = len(table.columns)
-    lines = [_text(table.title), "", _text(table.window), "", *_header(table.columns)]
+    lines = [one_line(table.title), "", one_line(table.window), "", *header_lines(table.columns)]
     for section in table.sections:
-        lines.append(_heading_row(f"**{_text(section.name)}**", width))
+        lines.append(_heading_row(f"**{one_line(section.name)}**", width))
         if section.subheading:
-            lines.append(_heading_row(f"*{_text(section.subheading)}*", width))
-        lines.extend(_row(row.cells()) for row in section.rows)
-    lines += ["", _text(table.footer)]
+            lines.append(_heading_row(f"*{one_line(section.subheading)}*", width))
+        lines.extend(table_row(row.cells()) for row in section.rows)
+    lines += ["", one_line(table.footer)]
     return "\n".join(lines) + "\n"
 
 
@@ -42,24 +42,24 @@ def render_events_markdown(tables: EventsTables) -> str:
 def escape_cell(text: str) -> str:
     """Cell text safe inside a pipe table: line breaks made spaces, control characters out,
     ``\\``, ``|``, ``<``, ``[`` and ``]`` escaped with a backslash."""
-    return _MARKUP.sub(r"\\\1", _CONTROLS.sub("", _text(text)))
+    return _MARKUP.sub(r"\\\1", _CONTROLS.sub("", one_line(text)))
 
 
 def _events_block(table: EventsTable) -> str:
-    lines = [_text(table.title), "", *_header(table.columns)]
-    lines.extend(_row(row.cells()) for row in table.rows)
+    lines = [one_line(table.title), "", *header_lines(table.columns)]
+    lines.extend(table_row(row.cells()) for row in table.rows)
     return "\n".join(lines)
 
 
-def _header(columns: Sequence[str]) -> list[str]:
-    return [_row(columns), "|" + "---|" * len(columns)]
+def header_lines(columns: Sequence[str]) -> list[str]:
+    return [table_row(columns), "|" + "---|" * len(columns)]
 
 
 def _heading_row(first_cell: str, width: int) -> str:
     return _join([first_cell.replace("|", "\\|"), *[""] * (width - 1)])
 
 
-def _row(cells: Sequence[str]) -> str:
+def table_row(cells: Sequence[str]) -> str:
     return _join([escape_cell(cell) for cell in cells])
 
 
@@ -67,5 +67,5 @@ def _join(cells: Sequence[str]) -> str:
     return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
 
 
-def _text(text: str) -> str:
+def one_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text).strip()
