@@ -8,12 +8,19 @@ from pathlib import Path
 
 import click
 
+from aggregator import clock
 from aggregator.cli_context import Context, console, pass_context
 from aggregator.health import source_health
-from aggregator.store import utcnow
 from feeds.changes import last_export, record_export
-from feeds.export import (FORMATS, default_window, export_calendar, export_changes,
-                          export_events, export_feeds, write_export)
+from feeds.export import (
+    FORMATS,
+    default_window,
+    export_calendar,
+    export_changes,
+    export_events,
+    export_feeds,
+    write_export,
+)
 
 window_from = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
                            help="First day of the window (default: the Monday after today).")
@@ -45,13 +52,13 @@ def export_ics(context: Context, out: Path | None) -> None:
 def write_feeds(context: Context, out: Path | None) -> None:
     """Write every feed and say where."""
     with context.store() as store:
-        paths = export_feeds(store, context.config, out, date.today())
+        paths = export_feeds(store, context.config, out, clock.today(context.config.home_zone))
     folder = out or context.config.feeds.output
     console().print(f"wrote {len(paths)} feeds to {folder}", markup=False)
 
 
-def _window(start: object, end: object) -> tuple[date, date]:
-    default_start, default_end = default_window(date.today())
+def _window(start: object, end: object, today: date) -> tuple[date, date]:
+    default_start, default_end = default_window(today)
     first = start.date() if start else default_start  # type: ignore[attr-defined]
     last = end.date() if end else (  # type: ignore[attr-defined]
         first + (default_end - default_start))
@@ -88,7 +95,7 @@ def export_calendar_command(context: Context, start: object, end: object, fmt: s
     Each export is recorded in the store: `tradecal export changes` without --since lists
     what changed since the last one.
     """
-    first, last = _window(start, end)
+    first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
         _emit(export_calendar(store, context.config, first, last, fmt), out)
         record_export(store, "calendar", first, last)
@@ -103,7 +110,7 @@ def export_calendar_command(context: Context, start: object, end: object, fmt: s
 def export_events_command(context: Context, start: object, end: object, fmt: str,
                           out: Path | None) -> None:
     """The 活動快訊 and 其他經貿相關活動 tables for a window of dates."""
-    first, last = _window(start, end)
+    first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
         _emit(export_events(store, context.config, first, last, fmt), out)
         record_export(store, "events", first, last)
@@ -138,7 +145,7 @@ def sources(context: Context, as_json: bool) -> None:
     interval), never run, disabled. Tab-separated, or --json.
     """
     with context.store() as store:
-        rows = [health.as_row() for health in source_health(store, context.config, utcnow())]
+        rows = [health.as_row() for health in source_health(store, context.config, clock.now())]
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -9,12 +9,19 @@ from datetime import datetime
 
 import click
 
+from aggregator import clock
 from aggregator.cli_context import EXIT_USAGE, Context, console, pass_context
-from aggregator.jobs import scheduled_refresh
 from aggregator.config import ScheduleSettings
-from aggregator.schedule import (Job, build_scheduler, plan_jobs, run_scheduler,
-                                 schedule_settings, schedule_zone)
-from aggregator.store import Store, utcnow
+from aggregator.jobs import scheduled_refresh
+from aggregator.schedule import (
+    Job,
+    build_scheduler,
+    plan_jobs,
+    run_scheduler,
+    schedule_settings,
+    schedule_zone,
+)
+from aggregator.store import Store
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 
@@ -32,7 +39,7 @@ def schedule(context: Context, list_only: bool) -> None:
     """
     config = context.config
     settings = schedule_settings(config)
-    now = utcnow()
+    now = clock.now()
     with context.store() as store:
         last = last_successes(store)
     try:
@@ -73,6 +80,6 @@ def describe(job: Job, settings: ScheduleSettings) -> str:
         when = "now (overdue)"
     else:
         zone = schedule_zone(settings)
-        fire = job.schedule.trigger(settings, zone).get_next_fire_time(None, datetime.now(zone))
+        fire = job.schedule.trigger(settings, zone).get_next_fire_time(None, clock.local_now(zone))
         when = fire.isoformat(timespec="minutes") if fire else "never"
     return f"{job.schedule.text}: {', '.join(job.sources)}; next run {when}"

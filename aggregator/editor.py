@@ -26,6 +26,7 @@ from html import escape
 from http import HTTPStatus
 from urllib.parse import urlencode
 
+from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import apply_overrides
 from aggregator.editor_guard import (
@@ -86,9 +87,9 @@ class Editor:
     """The editor's routes over one configuration."""
 
     def __init__(self, config: Config, *, token: str = "",
-                 today: Callable[[], date] = date.today, secret: bytes | None = None) -> None:
+                 today: Callable[[], date] | None = None, secret: bytes | None = None) -> None:
         self.config = config
-        self.today = today
+        self.today = today or (lambda: clock.today(config.home_zone))
         self.guard = Guard(token, config.feeds.base_url, secret)
 
     def routes(self) -> list[Route]:

@@ -12,16 +12,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
+from aggregator import clock
 from aggregator.config import Config
 from aggregator.fetch import fetcher_from_settings
 from aggregator.health import SourceHealth, source_health
 from aggregator.lock import DEFAULT_TIMEOUT, LockBusy, StoreLock, lock_path
 from aggregator.refresh import Fetches, SourceOutcome, refresh_all
 from aggregator.replay import ReplayFetcher
-from aggregator.store import Store, utcnow
+from aggregator.store import Store
 from feeds.export import export_feeds
 from sources.base import Source
 from sources.registry import build_source
@@ -92,10 +92,10 @@ def refresh_and_publish(config: Config, sources: Sequence[Source], *,
         outcomes = refresh_all(sources, fetcher, store, on_done=on_done,
                                settings=config.refresh, should_stop=should_stop,
                                incremental=incremental)
-        health = source_health(store, config, utcnow())
+        health = source_health(store, config, clock.now())
         report = RunReport(outcomes, 0.0, stale=[h for h in health if h.stale])
         if publish:
-            report.feeds = export_feeds(store, config, out, date.today())
+            report.feeds = export_feeds(store, config, out, clock.today(config.home_zone))
             report.feeds_folder = out or config.feeds.output
     report.seconds = time.monotonic() - started
     return report

@@ -20,10 +20,11 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from aggregator import clock
 
 DEFAULT_TIMEOUT = 600.0
 POLL_SECONDS = 0.2
@@ -87,7 +88,7 @@ class StoreLock:
                 time.sleep(self.poll)
         self._fd = fd
         os.ftruncate(fd, 0)
-        since = datetime.now(UTC).isoformat(timespec="seconds")
+        since = clock.now().isoformat(timespec="seconds")
         os.pwrite(fd, f"pid {os.getpid()} since {since}: {' '.join(_command())}\n"
                   .encode(), 0)
 

@@ -47,8 +47,9 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from aggregator import clock
 from aggregator.model import SECTIONS, Event, StoredEvent, event_to_json
-from aggregator.store import Store, utcnow
+from aggregator.store import Store
 
 TABLE = "overrides"
 FIELDS: tuple[str, ...] = ("hidden", "title", "section", "featured", "short_url", "deadline",
@@ -216,7 +217,7 @@ def set_override(store: Store, uid: str, field: str, value: str,
     if stored is None:
         raise UnknownEvent(uid)
     ensure_table(store)
-    stamp = (now or utcnow()).isoformat()
+    stamp = (now or clock.now()).isoformat()
     upstream = upstream_fields(stored.event)
     old = _row(store, uid, field)
     with store.db.atomic():
@@ -238,7 +239,7 @@ def clear_override(store: Store, uid: str, field: str, now: datetime | None = No
     if old is None or not old["active"]:
         return False
     store.db.table(TABLE).update((uid, field), {
-        "active": 0, "value": "", "set_at": (now or utcnow()).isoformat(),
+        "active": 0, "value": "", "set_at": (now or clock.now()).isoformat(),
         "revision": old["revision"] + 1})
     return True
 
@@ -254,7 +255,7 @@ def confirm_overrides(store: Store, uid: str, now: datetime | None = None) -> in
     with store.db.atomic():
         for override in rows:
             store.db.table(TABLE).update((uid, override.field), {
-                "checked_at": (now or utcnow()).isoformat(),
+                "checked_at": (now or clock.now()).isoformat(),
                 "fingerprint": fingerprint(upstream),
                 "upstream": json.dumps(upstream, ensure_ascii=False)})
     return len(rows)

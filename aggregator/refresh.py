@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from aggregator import http_cache
+from aggregator import clock, http_cache
 from aggregator.config import RefreshSettings
 from aggregator.fetch import full_url
 from aggregator.http_cache import CacheEntry, ValidatorCache
 from aggregator.model import Event, EventError
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
-from aggregator.store import Store, UpsertCounts, utcnow
+from aggregator.store import Store, UpsertCounts
 from sources.base import ParseError, Request, Response, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
@@ -120,7 +120,7 @@ def fetch_source(source: Source, fetcher: Fetches, cache: ValidatorCache | None 
     With a ``cache``, a source with one start request asks for it conditionally, and is
     ``unchanged`` (nothing parsed) when the answer is a 304 or the same body.
     """
-    collected = Collected(source, started=now or utcnow())
+    collected = Collected(source, started=now or clock.now())
     try:
         answered = _ask_first(source, fetcher, cache, collected) if cache is not None else {}
         if not collected.unchanged:
@@ -164,7 +164,7 @@ def store_collected(collected: Collected, store: Store,
     vanished future ones are cancelled; see ``aggregator.reconcile``) in one transaction.
     """
     settings = settings or RefreshSettings()
-    now = now or utcnow()
+    now = now or clock.now()
     name = collected.source.name
     run_id = store.start_run(name, collected.started)
     if collected.error:
@@ -213,7 +213,7 @@ def validator_cache(store: Store, settings: RefreshSettings | None = None,
                     now: datetime | None = None) -> ValidatorCache:
     """The store's ``http_cache`` as of now, for one run."""
     hours = getattr(settings, "full_refresh_hours", http_cache.DEFAULT_FULL_REFRESH_HOURS)
-    return ValidatorCache(http_cache.load_entries(store.db), now or utcnow(), float(hours))
+    return ValidatorCache(http_cache.load_entries(store.db), now or clock.now(), float(hours))
 
 
 def refresh_source(source: Source, fetcher: Fetches, store: Store,

@@ -13,14 +13,15 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from aggregator import clock
 from aggregator.fetch import (
     DEFAULT_MAX_BYTES,
     Fetcher,
@@ -34,17 +35,34 @@ SLUG_LENGTH = 80
 HASH_LENGTH = 12
 
 
-def archive_name(request: Request) -> str:
-    """A deterministic, filesystem-safe file stem for a request's full URL (with params).
+DATE_IN_QUERY = re.compile(
+    r"(?<!\d)(?:\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4})(?!\d)")
+"""A calendar date written in a query value (2026-07-01, 2026/7/1, 01/07/2026, 1.7.2026)."""
 
-    A readable slug of host and path, then a short hash of the whole URL, so requests that
-    differ only in their query (or in a part the slug drops) never share a file.
+
+def stable_url(url: str) -> str:
+    """``url`` with every date in its query replaced by ``{date}``: the parts of a request
+    that do not move with the clock (a "since" parameter computed from today does)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(DATE_IN_QUERY.search(value) for _, value in pairs):
+        return url
+    stable = [(name, DATE_IN_QUERY.sub("{date}", value)) for name, value in pairs]
+    return urlunsplit(parts._replace(query=urlencode(stable)))
+
+
+def archive_name(request: Request) -> str:
+    """A deterministic, filesystem-safe file stem for a request, the same on any day.
+
+    A readable slug of host and path, then a short hash of the whole URL with the dates in
+    its query normalized (:func:`stable_url`), so requests that differ only in their query
+    never share a file, and a request whose "since" date follows the calendar keeps its name.
     """
     url = full_url(request)
     parsed = httpx.URL(url)
     readable = f"{parsed.raw_host.decode('ascii')}{parsed.path}".lower()  # IDN as punycode
     slug = re.sub(r"[^a-z0-9]+", "-", readable).strip("-")[:SLUG_LENGTH].rstrip("-")
-    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    digest = hashlib.sha256(stable_url(url).encode("utf-8")).hexdigest()[:HASH_LENGTH]
     return f"{slug or 'response'}-{digest}"
 
 
@@ -65,7 +83,7 @@ def save_response(
         "final_url": response.url,
         "status": response.status,
         "headers": dict(response.headers),
-        "saved_at": (saved_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "saved_at": (saved_at or clock.now()).isoformat(timespec="seconds"),
     }
     (directory / f"{stem}.body").write_bytes(response.body)
     metadata_path = directory / f"{stem}.json"

@@ -125,6 +125,12 @@ class Config:
                 return org
         return Organization(key=key, short_name=key)
 
+    @property
+    def home_zone(self) -> str | None:
+        """The desk's zone (``[schedule] timezone``; None: this machine's): the zone of
+        "today" for exports and the feeds' window."""
+        return self.schedule.timezone or None
+
     def section_of(self, organization: str) -> str | None:
         """The newsletter calendar section an organization's meetings go to, if any."""
         return self.organization(organization).section

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from aggregator import clock
 from aggregator.model import Event, StoredEvent, event_to_json, from_iso
 
 # Fields written to ICS: a change in one of them is news to a subscriber.
@@ -60,11 +61,6 @@ class RunRecord:
     unchanged: int
     cancelled: int
     error: str
-
-
-def utcnow() -> datetime:
-    """The current time in UTC, to the second (the store's clock)."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -158,7 +154,7 @@ class Store:
     def upsert_events(self, events: Sequence[Event], *, run_id: int | None = None,
                       now: datetime | None = None) -> UpsertCounts:
         """Store a source's events in one transaction; return what changed."""
-        stamp = (now or utcnow()).isoformat()
+        stamp = (now or clock.now()).isoformat()
         counts = UpsertCounts()
         with self.db.atomic():
             for position, event in enumerate(events):
@@ -170,7 +166,7 @@ class Store:
                     now: datetime | None = None) -> UpsertCounts:
         """Store a complete fetch in one transaction: its events, the aliases it
         established, and the cancellation of the events it no longer lists."""
-        stamp = (now or utcnow()).isoformat()
+        stamp = (now or clock.now()).isoformat()
         with self.db.atomic():
             counts = self.upsert_events(events, run_id=run_id, now=now)
             for key, uid in aliases.items():
@@ -266,7 +262,7 @@ class Store:
     def start_run(self, source: str, now: datetime | None = None) -> int:
         """Open a ``runs`` row for a source's refresh; return its id."""
         table = self.db.table("runs")
-        table.insert({"source": source, "started": (now or utcnow()).isoformat(),
+        table.insert({"source": source, "started": (now or clock.now()).isoformat(),
                       "finished": None, "outcome": "running", "events": 0, "inserted": 0,
                       "updated": 0, "unchanged": 0, "error": ""})
         return int(table.last_pk)  # type: ignore[arg-type]
@@ -276,7 +272,7 @@ class Store:
         """Close a ``runs`` row with its outcome (``ok`` or ``failed``) and counts."""
         counts = counts or UpsertCounts()
         self.db.table("runs").update(run_id, {
-            "finished": (now or utcnow()).isoformat(), "outcome": outcome, "events": events,
+            "finished": (now or clock.now()).isoformat(), "outcome": outcome, "events": events,
             "inserted": counts.inserted, "updated": counts.updated,
             "unchanged": counts.unchanged, "cancelled": counts.cancelled,
             "error": error[:500]})

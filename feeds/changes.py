@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import edited_events
 from aggregator.model import Event, EventError, StoredEvent, from_iso
 from aggregator.overrides import TABLE as OVERRIDES
-from aggregator.store import Store, utcnow
+from aggregator.store import Store
 from feeds.distinct import WITHDRAWN, distinct_meetings
 from feeds.tables import TABLE_KINDS, event_section, format_date_span
 
@@ -117,7 +118,7 @@ def format_since(since: datetime) -> str:
 def record_export(store: Store, kind: str, start: date, end: date,
                   now: datetime | None = None) -> None:
     """Note in the ``exports`` table that the ``kind`` table of a window was exported."""
-    stamp = (now or utcnow()).astimezone(UTC).isoformat()
+    stamp = (now or clock.now()).astimezone(UTC).isoformat()
     table = store.db.table("exports")
     table.create({"id": int, "kind": str, "start": str, "end": str, "at": str}, pk="id",
                  if_not_exists=True)

@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import edited_events
 from aggregator.health import stale_notice, stale_sources
 from aggregator.model import StoredEvent
-from aggregator.store import Store, utcnow
+from aggregator.store import Store
 from feeds import csv_table, docx, html, markdown
 from feeds.changes import changes_since
 from feeds.changes_render import CHANGES_RENDERERS
@@ -87,7 +88,7 @@ def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
     A stale source (no success for a long while) is named in the description of every
     feed that holds its events.
     """
-    notes = {name: [stale_notice([name])] for name in stale_sources(store, config, utcnow())}
+    notes = {name: [stale_notice([name])] for name in stale_sources(store, config, clock.now())}
     settings = config.feeds
     window = (today - timedelta(days=max(settings.past_days, settings.retention_days)),
               today + timedelta(days=settings.future_days))

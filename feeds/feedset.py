@@ -44,6 +44,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from aggregator import clock
 from aggregator.config import SECTIONS, Config, Organization
 from aggregator.model import Event, StoredEvent
 from feeds.distinct import distinct_meetings
@@ -124,7 +125,7 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
     change is left untouched.
     """
     settings = config.feeds
-    today = today or date.today()
+    today = today or clock.today(config.home_zone)
     published = published_events(events, config, today)
     specs = feed_specs(events, config)
     origins = source_origins(events, config)

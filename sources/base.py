@@ -1,6 +1,7 @@
 """What a source is: a pure function from responses to events and follow-up requests.
 
-A source never opens a socket, a file or the store. The refresh loop (``aggregator.refresh``)
+A source never opens a socket, a file or the store, and never reads the clock: the day
+of the run, in the source's zone, is handed to it as :attr:`Source.today`. The refresh loop (``aggregator.refresh``)
 asks it for its first requests, fetches them through ``aggregator.fetch``, and hands each
 response to :meth:`Source.parse`, which yields :class:`~aggregator.model.Event` objects and,
 where the site pages or links to details, further :class:`Request` objects.
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
+from aggregator import clock
 from aggregator.model import Event
 
 
@@ -78,8 +81,10 @@ class Source:
     upcoming event missing from it was withdrawn (feeds that show only the latest items,
     such as RSS, set it False: their missing events are not cancelled)."""
 
-    def __init__(self, config: SourceConfig) -> None:
+    def __init__(self, config: SourceConfig, today: date | None = None) -> None:
         self.config = config
+        self.today = today if today is not None else clock.today(config.timezone)
+        """The day the refresh runs, in the source's zone: a source never reads the clock."""
 
     @classmethod
     def check_options(cls, options: Mapping[str, Any]) -> dict[str, str]:

@@ -48,11 +48,21 @@ import soupsieve
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import NavigableString
 
-from aggregator.dates import (DateSpan, TimeSpan, find_all_times, parse_any_date,
-                             parse_time_range)
+from aggregator.dates import (
+    DateSpan,
+    TimeSpan,
+    find_all_times,
+    parse_any_date,
+    parse_time_range,
+)
 from aggregator.encoding import decode_body
 from aggregator.model import Event, Status, title_date_key
-from aggregator.status import STATUS_WORDS, TitleStatus, status_from_title, status_of_word
+from aggregator.status import (
+    STATUS_WORDS,
+    TitleStatus,
+    status_from_title,
+    status_of_word,
+)
 from sources.base import ParseError, Response, Source
 from sources.markup import absolute_url
 
@@ -116,7 +126,7 @@ class HtmlListSource(Source):
         base = base_url(soup, response.url)
         listed = [entry for entry in (self._read_item(item, base) for item in items) if entry]
         specific = specific_links(listed, response.url)
-        reference = reference_date(response, self.timezone)
+        reference = reference_date(response, self.timezone, self.today)
         for entry in listed:
             try:
                 event = self._event_of(entry, reference, specific)
@@ -227,9 +237,9 @@ def specific_links(entries: Iterable[ListItem], page_url: str) -> set[str]:
             if count == 1 and urldefrag(link)[0] != page and urlsplit(link).path not in ("", "/")}
 
 
-def reference_date(response: Response, timezone: str) -> date:
-    """The day a list was served (its Date header), else today, in the source's zone: the
-    year given to dates written without one."""
+def reference_date(response: Response, timezone: str, today: date) -> date:
+    """The day a list was served (its Date header), else ``today`` (the run's), in the
+    source's zone: the year given to dates written without one."""
     zone = ZoneInfo(timezone)
     for name, value in response.headers.items():
         if name.lower() == "date":
@@ -237,7 +247,7 @@ def reference_date(response: Response, timezone: str) -> date:
                 return parsedate_to_datetime(value).astimezone(zone).date()
             except (TypeError, ValueError, IndexError):
                 break
-    return datetime.now(zone).date()
+    return today
 
 
 def read_clock(text: str, several_days: bool = False) -> TimeSpan | None:

@@ -100,7 +100,7 @@ class IcsSource(Source):
     def parse(self, response: Response) -> Iterator[Event]:
         for calendar in read_calendars(response):
             feed_zone = iana_name(str(calendar.get("X-WR-TIMEZONE", ""))) or self.timezone
-            window = self._window(reference_day(response, calendar))
+            window = self._window(reference_day(response, calendar, self.today))
             for component, key in occurrences(calendar, window):
                 event = self._parse_event(component, key, feed_zone)
                 if event is not None:
@@ -152,9 +152,9 @@ def read_calendars(response: Response) -> list[Calendar]:
     return [calendar for calendar in calendars if isinstance(calendar, Calendar)]
 
 
-def reference_day(response: Response, calendar: Calendar) -> date:
+def reference_day(response: Response, calendar: Calendar, today: date) -> date:
     """"Today" for the feed: the response's Date header, else the newest DTSTAMP, else
-    the machine's date."""
+    ``today`` (the run's)."""
     for name, value in response.headers.items():
         if name.lower() == "date":
             try:
@@ -167,7 +167,7 @@ def reference_day(response: Response, calendar: Calendar) -> date:
             stamps.append(_as_datetime(component["DTSTAMP"].dt))
         except (KeyError, AttributeError, TypeError, ValueError):
             continue
-    return max(stamps).date() if stamps else date.today()
+    return max(stamps).date() if stamps else today
 
 
 def occurrences(calendar: Calendar, window: Window) -> Iterator[tuple[Component, str | None]]:

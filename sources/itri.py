@@ -37,8 +37,16 @@ from bs4 import Tag
 from aggregator.dates import parse_any_date
 from aggregator.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
-from sources.html_list import (element_text, event_times, merged_status, page_soup, read_clock,
-                               read_title, reference_date, strip_label)
+from sources.html_list import (
+    element_text,
+    event_times,
+    merged_status,
+    page_soup,
+    read_clock,
+    read_title,
+    reference_date,
+    strip_label,
+)
 from sources.markup import absolute_url
 
 LIST_URL = "https://www.itri.org.tw/ListStyle.aspx"
@@ -79,7 +87,7 @@ class ItriSource(Source):
         listing = soup.select_one("#divContent") or soup.select_one("dl.pic_list")
         if listing is None:
             raise ParseError(f"{response.url}: no #divContent list: not an ITRI list page")
-        reference = reference_date(response, self.timezone)
+        reference = reference_date(response, self.timezone, self.today)
         for entry in listing.select("dd"):
             try:
                 event = self._event_of(entry, response.url, reference)

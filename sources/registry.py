@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from sources.apec import ApecSource
 from sources.asean import AseanSource
@@ -31,6 +32,7 @@ SOURCE_TYPES: Mapping[str, type[Source]] = {
 }
 
 
-def build_source(config: SourceConfig) -> Source:
-    """The source object a ``[sources.NAME]`` table describes."""
-    return SOURCE_TYPES[config.type](config)
+def build_source(config: SourceConfig, today: date | None = None) -> Source:
+    """The source object a ``[sources.NAME]`` table describes, running on ``today`` (in
+    the source's zone; by default today by :mod:`aggregator.clock`)."""
+    return SOURCE_TYPES[config.type](config, today=today)

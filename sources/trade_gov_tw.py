@@ -50,8 +50,14 @@ from aggregator.dates import DateSpan, parse_any_date
 from aggregator.encoding import decode_body, load_json
 from aggregator.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
-from sources.html_list import (element_text, event_times, merged_status, read_clock,
-                               read_title, reference_date)
+from sources.html_list import (
+    element_text,
+    event_times,
+    merged_status,
+    read_clock,
+    read_title,
+    reference_date,
+)
 from sources.markup import absolute_url
 
 ENDPOINT = "https://www.trade.gov.tw/App_Ashx/getDataByNodeid.ashx"
@@ -127,7 +133,7 @@ class TradeGovTwSource(Source):
     def parse(self, response: Response) -> Iterator[Event | Request]:
         payload = read_payload(response)
         fragment = BeautifulSoup(payload["html"], "lxml")
-        served = reference_date(response, self.timezone)
+        served = reference_date(response, self.timezone, self.today)
         for row in read_rows(fragment, self.list_page):
             try:
                 event = self._event_of(row, served)

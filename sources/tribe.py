@@ -77,7 +77,7 @@ class TribeSource(Source):
     def start_requests(self) -> list[Request]:
         options = self.config.options
         start = options.get("start_date") or (
-            date.today() - timedelta(days=int(options.get("past_days", DEFAULT_PAST_DAYS)))
+            self.today - timedelta(days=int(options.get("past_days", DEFAULT_PAST_DAYS)))
         ).isoformat()
         params = [("page", "1"), ("per_page", str(PER_PAGE)), ("start_date", start)]
         if options.get("categories"):

@@ -133,7 +133,7 @@ class WtoAirgramsSource(Source):
 
     def start_requests(self) -> list[Request]:
         options = self.config.options
-        query = search_query(date.today(), int(options.get("lookback_days", 120)))
+        query = search_query(self.today, int(options.get("lookback_days", 120)))
         params = (("DataSource", "Cat"), ("Language", "English"),
                   ("XMLMaxHitsPerPage", str(options.get("per_page", 100))),
                   ("XMLStart", "1"), ("query", query))

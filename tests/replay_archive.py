@@ -72,7 +72,7 @@ def build(directory: Path, config: Config) -> list[Path]:
     written = []
     for name, files in SOURCE_FIXTURES.items():
         fetcher = FixtureFetcher(FIXTURES / file for file in files)
-        source = build_source(config.sources[name])
+        source = build_source(config.sources[name], today=SAVED_AT.date())
         saving = _Saving(fetcher, directory, written)
         collect(source, saving)
         if fetcher.files:

@@ -182,13 +182,14 @@ def test_date_header_is_today_for_the_window() -> None:
     assert len(events) == 7  # 17 September to 29 October, both ends included
 
 
-def test_reference_day_falls_back_to_dtstamp_then_to_the_machine_date() -> None:
+def test_reference_day_falls_back_to_dtstamp_then_to_the_run_date() -> None:
     [calendar] = read_calendars(Response(URL, (FIXTURES / "floating-times.ics").read_bytes()))
-    assert reference_day(Response(URL, b""), calendar) == date(2025, 3, 1)
-    assert reference_day(Response(URL, b"", headers={"Date": "nonsense"}), calendar) == \
-        date(2025, 3, 1)
+    run_day = date(2031, 6, 2)
+    assert reference_day(Response(URL, b""), calendar, run_day) == date(2025, 3, 1)
+    assert reference_day(Response(URL, b"", headers={"Date": "nonsense"}), calendar,
+                         run_day) == date(2025, 3, 1)
     [empty] = read_calendars(Response(URL, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"))
-    assert reference_day(Response(URL, b""), empty) == date.today()
+    assert reference_day(Response(URL, b""), empty, run_day) == run_day
 
 
 def test_floating_times_without_x_wr_timezone_are_read_in_the_source_zone() -> None:
