@@ -57,3 +57,16 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]").split("%")[0]).is_loopback
     except ValueError:
         return False
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch):
+    """Stop tradecal's clock (:mod:`aggregator.clock`) at an instant: call the fixture's
+    value with an aware datetime or an ISO 8601 string; the last call wins."""
+    from aggregator.clock import NOW_VARIABLE
+
+    def stop(instant: object) -> None:
+        text = instant if isinstance(instant, str) else instant.isoformat()  # type: ignore[attr-defined]
+        monkeypatch.setenv(NOW_VARIABLE, text)
+
+    return stop
