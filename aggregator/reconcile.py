@@ -7,9 +7,10 @@ Identity across changes. An incoming event is the same meeting as a stored one w
 2. the stored event was matched to that key before (an *alias*, kept in the store); or
 3. the incoming event is new, a stored event of the same source has the same normalized
    title, their start dates are at most ``match_days`` apart, the stored event's own key is
-   gone from this fetch (the old date no longer listed) and the stored event has not begun
-   (a meeting that happened is never moved: next week's meeting of the same body is a new
-   one). Each stored event is matched at most once, nearest date first (on a tie, the
+   gone from this fetch (the old date no longer listed), and the stored event has neither
+   begun (a meeting that happened is never moved: next week's meeting of the same body is
+   a new one) nor been cancelled by an earlier refresh (a meeting announced later at
+   another date is a new one, not the withdrawn one back). Each stored event is matched at most once, nearest date first (on a tie, the
    earlier new date). The incoming event then takes the stored UID, and its key becomes an
    alias of that UID.
 
@@ -74,8 +75,9 @@ def has_begun(event: Event, now: datetime) -> bool:
 def match_moved(new: Sequence[Event], gone: Sequence[StoredEvent], match_days: int,
                 now: datetime) -> dict[str, str]:
     """New-event UID → stored UID for each new event that is a gone one moved in time
-    (only stored events that have not begun at ``now`` can have moved)."""
-    movable = [stored for stored in gone if not has_begun(stored.event, now)]
+    (only stored events that have not begun at ``now`` nor been cancelled can have moved)."""
+    movable = [stored for stored in gone
+               if not has_begun(stored.event, now) and stored.event.status != "cancelled"]
     pairs = []
     for event in new:
         title = normalize_title(event.title)

@@ -154,3 +154,10 @@ def test_retention_counts_days_at_the_venue(tmp_path: Path,
     monkeypatch.setenv("TRADECAL_NOW", "2027-07-01T17:00:00Z")  # 19:00 Geneva, 01:00 Taipei
     write_feeds([gone], config, tmp_path / "public")
     assert gone.event.uid in events_by_uid(parse((tmp_path / "public" / "all.ics").read_bytes()))
+
+
+def test_a_meeting_announced_after_a_withdrawal_is_a_new_one() -> None:
+    withdrawn = stored(hod(20, "hod-0320").with_changes(status="cancelled"))
+    later = hod(25, "hod-0325")
+    now = datetime(2027, 3, 5, 9, 0, tzinfo=UTC)
+    assert rec.match_moved([later], [withdrawn], 14, now) == {}
