@@ -52,7 +52,8 @@ def export_ics(context: Context, out: Path | None) -> None:
 def write_feeds(context: Context, out: Path | None) -> None:
     """Write every feed and say where."""
     with context.store() as store:
-        paths = export_feeds(store, context.config, out, clock.today(context.config.home_zone))
+        paths = export_feeds(store, context.config, out, clock.today(context.config.home_zone),
+                             now=clock.now())
     folder = out or context.config.feeds.output
     console().print(f"wrote {len(paths)} feeds to {folder}", markup=False)
 

@@ -95,7 +95,8 @@ def refresh_and_publish(config: Config, sources: Sequence[Source], *,
         health = source_health(store, config, clock.now())
         report = RunReport(outcomes, 0.0, stale=[h for h in health if h.stale])
         if publish:
-            report.feeds = export_feeds(store, config, out, clock.today(config.home_zone))
+            report.feeds = export_feeds(store, config, out, clock.today(config.home_zone),
+                                        now=clock.now())
             report.feeds_folder = out or config.feeds.output
     report.seconds = time.monotonic() - started
     return report

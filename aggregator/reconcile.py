@@ -6,24 +6,32 @@ Identity across changes. An incoming event is the same meeting as a stored one w
    URL, a feed's UID) did not change, whatever else did; or
 2. the stored event was matched to that key before (an *alias*, kept in the store); or
 3. the incoming event is new, a stored event of the same source has the same normalized
-   title, their start dates are at most ``match_days`` apart, and the stored event's own
-   key is gone from this fetch (the old date no longer listed). Each stored event is
-   matched at most once, nearest date first (on a tie, the earlier new date). The incoming event then takes the stored
-   UID, and its key becomes an alias of that UID.
+   title, their start dates are at most ``match_days`` apart, the stored event's own key is
+   gone from this fetch (the old date no longer listed), and the stored event has neither
+   begun (a meeting that happened is never moved: next week's meeting of the same body is
+   a new one) nor been cancelled by an earlier refresh (a meeting announced later at
+   another date is a new one, not the withdrawn one back). Each stored event is matched at most once, nearest date first (on a tie, the
+   earlier new date). The incoming event then takes the stored UID, and its key becomes an
+   alias of that UID.
 
-Cancellation. A stored event of the source that this fetch no longer lists, whose last
-(venue-local) day is today or later, and that is not already cancelled, is *vanished*: the
-refresh marks it cancelled. Only a complete fetch may do this: a failed fetch never gets
-here, and a suspicious one (far fewer events than the source's recent runs) is stopped
-before (see :func:`is_suspicious`). Past events that drop off a source's list stay as they
-are.
+Cancellation. A stored event of the source that this fetch no longer lists, that has not
+begun, and that is not already cancelled, is *vanished*: the refresh marks it cancelled.
+Only a complete fetch may do this: a failed fetch never gets here, and a suspicious one (far
+fewer events than the source's recent runs) is stopped before (see :func:`is_suspicious`).
+Events that have begun and drop off a source's list stay as they are.
+
+"Begun" is the venue's (:func:`has_begun`): a timed event has begun at its start instant,
+an all-day one at midnight of its first day in its own zone; never by the UTC date or the
+machine's. A Taipei seminar of 10 March, dropped from its page and refreshed at 06:30 on
+11 March in Taipei (22:30 on 10 March in UTC), happened: it is not cancelled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aggregator.model import Event, StoredEvent, normalize_title
 
@@ -38,30 +46,43 @@ class Reconciled:
 
 
 def reconcile(incoming: Sequence[Event], stored: Sequence[StoredEvent],
-              aliases: Mapping[str, str], today: date, match_days: int) -> Reconciled:
-    """Settle identities of one source's fetch against its stored events (see module doc)."""
+              aliases: Mapping[str, str], now: datetime, match_days: int) -> Reconciled:
+    """Settle identities of one source's fetch against its stored events at the instant
+    ``now`` (see module doc)."""
     events = merge_duplicates(_aliased(event, aliases) for event in incoming)
     stored_by_uid = {s.event.uid: s for s in stored}
     listed = {event.uid for event in events}
     gone = [s for s in stored if s.event.uid not in listed]
-    moves = match_moved([e for e in events if e.uid not in stored_by_uid], gone, match_days)
+    moves = match_moved([e for e in events if e.uid not in stored_by_uid], gone, match_days,
+                        now)
     events = [e.with_changes(uid=moves[e.uid]) if e.uid in moves else e for e in events]
     new_aliases = {e.source_key: e.uid for e in events if e.uid in moves.values()}
     settled = {event.uid for event in events}
     vanished = [s.event.uid for s in stored
                 if s.event.uid not in settled and s.event.status != "cancelled"
-                and s.event.local_dates()[1] >= today]
+                and not has_begun(s.event, now)]
     return Reconciled(events=events, new_aliases=new_aliases, vanished=vanished)
 
 
-def match_moved(new: Sequence[Event], gone: Sequence[StoredEvent],
-                match_days: int) -> dict[str, str]:
-    """New-event UID → stored UID for each new event that is a gone one moved in time."""
+def has_begun(event: Event, now: datetime) -> bool:
+    """Whether ``event`` has begun at the instant ``now``: a timed one at its start, an
+    all-day one when its first day has come in the event's own zone."""
+    if isinstance(event.start, datetime):
+        return event.start <= now
+    return event.local_dates()[0] <= now.astimezone(ZoneInfo(event.timezone)).date()
+
+
+def match_moved(new: Sequence[Event], gone: Sequence[StoredEvent], match_days: int,
+                now: datetime) -> dict[str, str]:
+    """New-event UID → stored UID for each new event that is a gone one moved in time
+    (only stored events that have not begun at ``now`` nor been cancelled can have moved)."""
+    movable = [stored for stored in gone
+               if not has_begun(stored.event, now) and stored.event.status != "cancelled"]
     pairs = []
     for event in new:
         title = normalize_title(event.title)
         start = event.local_dates()[0]
-        for stored in gone:
+        for stored in movable:
             if normalize_title(stored.event.title) != title:
                 continue
             distance = abs((stored.event.local_dates()[0] - start).days)

@@ -189,8 +189,7 @@ def store_collected(collected: Collected, store: Store,
         return SourceOutcome(name, ok=False, events=len(events),
                              requests=collected.requests, error=message)
     stored = store.events("source = ?", [name])
-    settled = reconcile(events, stored, store.aliases(name), now.date(),
-                        settings.match_days)
+    settled = reconcile(events, stored, store.aliases(name), now, settings.match_days)
     vanished = settled.vanished if collected.source.lists_all_upcoming else []
     counts = store.apply_fetch(settled.events, vanished, settled.new_aliases,
                                source=name, run_id=run_id, now=now)

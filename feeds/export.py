@@ -82,7 +82,8 @@ def export_changes(store: Store, config: Config, since: datetime,
 
 
 def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
-                 events: Sequence[StoredEvent] | None = None) -> list[Path]:
+                 events: Sequence[StoredEvent] | None = None,
+                 now: datetime | None = None) -> list[Path]:
     """Write every ICS feed into ``out`` (default: the configured output folder).
 
     A stale source (no success for a long while) is named in the description of every
@@ -93,7 +94,7 @@ def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
     window = (today - timedelta(days=max(settings.past_days, settings.retention_days)),
               today + timedelta(days=settings.future_days))
     return write_feeds(_events(store, events, window), config, out or settings.output, today,
-                       source_notes=notes)
+                       source_notes=notes, now=now)
 
 
 def write_export(data: Rendered, out: Path) -> None:

@@ -16,7 +16,8 @@ Each feed is named in Chinese and English (``NAME``, ``X-WR-CALNAME``, ``DESCRIP
 
 What is published: events with a local day in ``[today - past_days, today + future_days]``,
 except (a) cancelled and postponed events whose last local day is more than
-``retention_days`` before today (they leave the feeds; the store keeps them) and (b) events
+``retention_days`` before today at their venue (they leave the feeds; the store keeps them;
+given the instant, each event's today is the venue's, else the one ``today``) and (b) events
 of a configured source that is disabled (its feed stays, as an empty calendar, until the
 source is enabled again).
 
@@ -40,9 +41,10 @@ import time
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from aggregator import clock
 from aggregator.config import SECTIONS, Config, Organization
@@ -113,20 +115,23 @@ class FeedSpec:
 
 def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
                 today: date | None = None, *,
-                source_notes: Mapping[str, Sequence[str]] | None = None) -> list[Path]:
+                source_notes: Mapping[str, Sequence[str]] | None = None,
+                now: datetime | None = None) -> list[Path]:
     """Write every feed (module docstring) into ``out_dir``; return the paths, ``all.ics``
     first, then organizations, sections, sources, and orphaned files. A meeting that
     several sources announce is in each source's feed, and once in the others
     (:mod:`feeds.distinct`).
 
-    ``today`` defaults to the system's date (pass it for reproducible output).
+    ``today`` (the window's) defaults to the desk's date by the clock, ``now`` (retention,
+    counted in each event's own zone) to the clock's instant when ``today`` is not given.
     ``source_notes`` maps a source name to lines added to the DESCRIPTION of every feed
     that holds that source's events (a stale source, say). A file whose bytes would not
     change is left untouched.
     """
     settings = config.feeds
+    now = now or (clock.now() if today is None else None)
     today = today or clock.today(config.home_zone)
-    published = published_events(events, config, today)
+    published = published_events(events, config, today, now)
     specs = feed_specs(events, config)
     origins = source_origins(events, config)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -170,17 +175,18 @@ def remove_stale_temporaries(out_dir: Path, now: float | None = None) -> list[Pa
     return removed
 
 
-def published_events(events: Iterable[StoredEvent], config: Config,
-                     today: date) -> list[StoredEvent]:
+def published_events(events: Iterable[StoredEvent], config: Config, today: date,
+                     now: datetime | None = None) -> list[StoredEvent]:
     """The events the feeds show on ``today`` (module docstring: window, retention, disabled
-    sources)."""
+    sources); with ``now``, retention counts days from each venue's today at that instant."""
     settings = config.feeds
     first = today - timedelta(days=settings.past_days)
     last = today + timedelta(days=settings.future_days)
     disabled = {name for name, source in config.sources.items() if not source.enabled}
     return [stored for stored in events_in_window(events, first, last)
             if stored.event.source not in disabled
-            and not is_retired(stored.event, today, settings.retention_days)]
+            and not is_retired(stored.event, venue_today(stored.event, now) if now else today,
+                               settings.retention_days)]
 
 
 def events_in_window(events: Iterable[StoredEvent], first: date,
@@ -192,6 +198,11 @@ def events_in_window(events: Iterable[StoredEvent], first: date,
         if end >= first and start <= last:
             chosen.append(stored)
     return chosen
+
+
+def venue_today(event: Event, now: datetime) -> date:
+    """The date at the event's venue (its own zone) at the instant ``now``."""
+    return now.astimezone(ZoneInfo(event.timezone)).date()
 
 
 def is_retired(event: Event, today: date, retention_days: int) -> bool:

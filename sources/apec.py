@@ -47,6 +47,7 @@ from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title, status_of_word
 from sources.base import ParseError, Response, Source
 from sources.markup import absolute_url
+from sources.complete import check_html
 
 DEFAULT_URL = "https://www.apec.org/Press/Calendar"
 ECONOMIES = ("Australia", "Brunei Darussalam", "Canada", "Chile", "China", "Hong Kong",
@@ -117,6 +118,7 @@ class ApecSource(Source):
         return {}
 
     def parse(self, response: Response) -> Iterator[Event]:
+        check_html(response.body, response.url)
         text = decode_body(response.body, response.headers)
         soup = BeautifulSoup(text, "lxml")
         for junk in soup(["script", "style", "noscript", "template"]):

@@ -65,6 +65,7 @@ from aggregator.status import (
 )
 from sources.base import ParseError, Response, Source
 from sources.markup import absolute_url
+from sources.complete import check_html
 
 SELECTOR_KEYS = ("item", "title", "date", "link", "location", "deadline", "time")
 REQUIRED_KEYS = ("item", "title", "date")
@@ -172,7 +173,9 @@ class HtmlListSource(Source):
 
 
 def page_soup(response: Response) -> BeautifulSoup:
-    """The response's HTML, decoded by its declared or detected character set."""
+    """The response's HTML, decoded by its declared or detected character set; ParseError
+    when the page is cut off (:mod:`sources.complete`)."""
+    check_html(response.body, response.url)
     return BeautifulSoup(decode_body(response.body, response.headers), "lxml")
 
 

@@ -67,6 +67,7 @@ from aggregator.status import status_from_title
 from sources.base import ParseError, Response, Source
 from sources.ical_zones import event_zone, iana_name
 from sources.markup import html_to_text
+from sources.complete import check_calendar
 
 DEFAULT_PAST_DAYS = 90
 DEFAULT_FUTURE_DAYS = 400
@@ -142,6 +143,7 @@ def read_calendars(response: Response) -> list[Calendar]:
         text = decode_body(body, response.headers, is_html=False)
     if "BEGIN:VCALENDAR" not in text.upper():
         raise ParseError(f"{response.url}: not an iCalendar feed (no BEGIN:VCALENDAR)")
+    check_calendar(text, response.url)
     try:
         with warnings.catch_warnings():  # icalendar warns when it guesses a vendor TZID
             warnings.simplefilter("ignore")

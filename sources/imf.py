@@ -39,6 +39,7 @@ from aggregator.model import Event, Kind, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
 from sources.markup import absolute_url, shorten
+from sources.complete import check_html
 
 LIST_URL = "https://www.imf.org/en/News/Seminars"
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/[^/?#]+/?$")
@@ -86,6 +87,7 @@ class ImfSource(Source):
         return [Request(self.config.url or LIST_URL)]
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
+        check_html(response.body, response.url)
         soup = BeautifulSoup(decode_body(response.body, response.headers), "lxml")
         elements = soup.select("div.result-row")
         rows = [row for row in (read_row(element, response.url) for element in elements) if row]

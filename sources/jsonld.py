@@ -59,6 +59,7 @@ from aggregator.model import KINDS, Event, EventError, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Response, Source
 from sources.markup import absolute_url, html_to_text, join_place
+from sources.complete import check_html
 
 STATUSES = {"eventscheduled": "confirmed", "eventrescheduled": "confirmed",
             "eventmovedonline": "confirmed", "eventcancelled": "cancelled",
@@ -144,6 +145,7 @@ def read_documents(response: Response) -> list[Any]:
         if document is None:
             raise ParseError(f"{response.url}: not JSON-LD (invalid JSON)")
         return [document]
+    check_html(response.body, response.url)  # a block cut off would be skipped: fewer events
     soup = BeautifulSoup(text, "lxml")
     scripts = soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.IGNORECASE)})
     if not scripts:

@@ -56,6 +56,7 @@ from sources.event_cards import (
     title_of,
 )
 from sources.markup import absolute_url
+from sources.complete import check_html
 
 EVENTS_URL = "https://www.oecd.org/en/events.html"
 SEARCH_URL = "https://api.oecd.org/webcms/search/faceted-search"
@@ -120,6 +121,7 @@ class OecdSource(Source):
             data = read_search(text, response.url)
             listings = [item for item in map(listing_of_result, data["results"]) if item]
         else:
+            check_html(response.body, response.url)
             data = {}
             listings = read_page(BeautifulSoup(text, "lxml"), response.url)
         for listing in listings:

@@ -42,6 +42,7 @@ from aggregator.model import KINDS, Event, EventError, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Response, Source
 from sources.markup import html_to_text
+from sources.complete import check_xml
 
 try:  # the multilingual readers of aggregator.dates
     from aggregator.dates import find_any_dates, parse_time_range
@@ -160,6 +161,7 @@ def read_feed(response: Response) -> Any:
     """The feedparser result; ParseError (naming the URL) when the body is not a feed."""
     headers = {key.lower(): value for key, value in response.headers.items()}
     headers.setdefault("content-location", response.url)
+    check_xml(response.body, response.url)
     try:
         feed = feedparser.parse(without_surrogate_references(response.body),
                                 response_headers=headers)

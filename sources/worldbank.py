@@ -54,6 +54,7 @@ from sources.event_cards import (
     title_of,
 )
 from sources.markup import absolute_url
+from sources.complete import check_html
 
 SEARCH_URL = "https://search.worldbank.org/api/v2/news"
 EVENTS_URL = "https://www.worldbank.org/en/events"
@@ -118,6 +119,7 @@ class WorldBankSource(Source):
             listings = [item for item in map(listing_of_document, data["documents"].values())
                         if item]
         else:
+            check_html(response.body, response.url)
             data = {}
             listings = read_page(BeautifulSoup(text, "lxml"), response.url)
         for listing in listings:

@@ -56,6 +56,7 @@ from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
 from sources.js_literals import JsItem, find_js_items, looks_like_js_data
 from sources.markup import absolute_url
+from sources.complete import check_javascript
 
 DEFAULT_URL = "https://www.wto.org/library/events/event_resources/meetings_e.js"  # inferred
 SITE = "https://www.wto.org/"
@@ -106,6 +107,7 @@ class WtoSource(Source):
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
         text = decode_body(response.body, response.headers, is_html=False)
+        check_javascript(text, response.url)
         items = find_js_items(text)
         if not items and not looks_like_js_data(text):
             raise ParseError(f"{response.url}: not a WTO JavaScript data file")

@@ -70,3 +70,14 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv(NOW_VARIABLE, text)
 
     return stop
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (the full-year simulation) run only when ``-m`` names them
+    (``pytest -m slow``): the plain ``pytest`` of the README stays the CI run."""
+    if "slow" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

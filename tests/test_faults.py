@@ -19,11 +19,9 @@ lost, none cancelled; its own feed is byte for byte as it was; ``tradecal source
 its health; the summary names it; and, alone (``tradecal refresh NAME``, no retries, a
 0.25 s timeout), it makes the command exit 1. The two Big5 pages are no failure: they must be
 read right (the same events as with their charset declared, recorded ``ok``, exit 0). A
-drop, an empty answer and a cut calendar are held back as ``suspicious``; every other fault
-is ``failed``. Overall: the healthy sources complete, every feed is whole for icalendar and
+drop and an empty answer are held back as ``suspicious``; every other fault is ``failed``
+(a body cut without a Content-Length, XML or calendar, is a parse error: ``sources.complete``). Overall: the healthy sources complete, every feed is whole for icalendar and
 ical.js, the run exits 1 within a few timeouts.
-
-The airgrams answer cut short (``cut-xml``) is expected to fail until its defect is fixed.
 """
 
 from __future__ import annotations
@@ -182,7 +180,7 @@ FAULTS: dict[str, Fault] = {
         headers={"Content-Type": "text/calendar"}),
         "failed", ("parse error", "not an iCalendar feed"), 1),
     "cut-ics": Fault("ics", lambda body: cut_without_length(body, "text/calendar", 0.6),
-                     "suspicious", ("suspicious: 0 events",), 1),
+                     "failed", ("parse error", "cut off (no END:VCALENDAR)"), 1),
     "tarpit": Fault("ustr", lambda body: tarpit, "failed",
                     ("too slow: no complete response", "not retried"), 1),
     "crawling": Fault("ustr", crawling, "failed",

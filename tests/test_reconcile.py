@@ -123,22 +123,22 @@ def stored(e: Event) -> StoredEvent:
 def test_match_takes_the_nearest_and_each_stored_event_once() -> None:
     old = [stored(event("GC", "2024-05-10")), stored(event("GC", "2024-05-20"))]
     new = [event("GC", "2024-05-19"), event("GC", "2024-05-12"), event("GC", "2024-05-21")]
-    moves = match_moved(new, old, 14)
+    moves = match_moved(new, old, 14, NOW)
     assert moves == {new[0].uid: old[1].event.uid, new[1].uid: old[0].event.uid}
 
 
 def test_same_uid_means_same_meeting_whatever_changed() -> None:
     old = stored(event("Hearing", "2024-05-29", key="USTR-2024-0002|2024-05-29"))
     moved = event("Public hearing (rescheduled)", "2024-06-05", key="USTR-2024-0002|2024-05-29")
-    result = reconcile([moved], [old], {}, date(2024, 5, 1), 14)
+    result = reconcile([moved], [old], {}, NOW, 14)
     assert [e.uid for e in result.events] == [old.event.uid] and result.vanished == []
 
 
 def test_titles_match_after_normalizing() -> None:
     old = [stored(event("Committee on Customs Valuation", "2024-05-23"))]
     new = [event("  COMMITTEE ON CUSTOMS VALUATION. ", "2024-05-24")]
-    assert match_moved(new, old, 3) == {new[0].uid: old[0].event.uid}
-    assert match_moved(new, old, 0) == {}
+    assert match_moved(new, old, 3, NOW) == {new[0].uid: old[0].event.uid}
+    assert match_moved(new, old, 0, NOW) == {}
 
 
 @pytest.mark.parametrize(("count", "recent", "expected"), [
