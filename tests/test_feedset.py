@@ -12,6 +12,7 @@ import pytest
 
 from aggregator.config import Config, parse_config
 from feeds.feedset import (
+    HOME_ZONE,
     ORPHAN_NOTE,
     events_in_window,
     feed_specs,
@@ -249,4 +250,4 @@ def test_an_orphaned_feed_stays_as_an_empty_calendar_with_its_name(tmp_path):
     write_feeds([], config, out, today=TODAY)
     assert (out / "asean.ics").read_bytes() == again
     assert build_calendar([], name=header.name, description=ORPHAN_NOTE,
-                          refresh_hours=4) == again
+                          refresh_hours=4, zone=HOME_ZONE) == again
