@@ -11,12 +11,15 @@ the event (:mod:`feeds.ics_times`). A calendar without events holds the VTIMEZON
 ``zone`` (RFC 5545 3.6 wants at least one component; Google drops a feed it cannot parse).
 What the subscriber reads (names, CATEGORIES, prefixes) is :mod:`feeds.ics_text`.
 
-Status: ``postponed`` is published as ``STATUS:CANCELLED`` with a title prefix (``[延期] ``
-by default, ``[feeds] postponed_prefix``): the meeting will not happen on the date shown,
-and clients hide or strike cancelled events while a tentative one looks like a real date.
-When a new date is announced the event keeps its UID, gets the new date and a higher
-SEQUENCE, and reappears. ``cancelled`` gets ``STATUS:CANCELLED`` and its own prefix
-(``[已取消] ``, ``[feeds] cancelled_prefix``).
+Status (README, "Calendar clients", has the sources): ``cancelled`` is published as
+``STATUS:CANCELLED`` with a title prefix (``[已取消] `` by default, ``[feeds]
+cancelled_prefix``): the meeting is off, and whether a client hides it (Google) or strikes it
+through (Apple, Thunderbird), the subscriber reads it right. ``postponed`` is published as
+``STATUS:TENTATIVE`` with its prefix (``[延期] ``, ``[feeds] postponed_prefix``): Google
+removes cancelled events from subscribed feeds, so a postponed meeting published as cancelled
+would vanish there without the word that says it is postponed; tentative, it stays visible
+in every client, marked not firm, the prefix telling why. When a new date is announced the
+event keeps its UID, gets the new date and a higher SEQUENCE.
 
 Free/busy: every all-day event, one day or several, and every cancelled or postponed one is
 ``TRANSP:TRANSPARENT``. An all-day entry marks the dates of a meeting somebody else holds; it
@@ -63,7 +66,8 @@ from feeds.vtimezone import (PosixZone, UnsupportedZone, feed_zone_rules, vtimez
 
 PRODID = "-//tradecal//Trade calendar feeds//EN"
 ICS_STATUS: Mapping[str, str] = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE",
-              "cancelled": "CANCELLED", "postponed": "CANCELLED"}
+                                 "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+WITHDRAWN: frozenset[str] = frozenset({"cancelled", "postponed"})  # never block time
 _FEED_DEFAULTS = {spec.name: spec.default for spec in dataclasses.fields(FeedSettings)}
 # The configuration's defaults; write_feeds passes the configured prefixes.
 TITLE_PREFIX: Mapping[str, str] = {"cancelled": str(_FEED_DEFAULTS["cancelled_prefix"]),
@@ -143,7 +147,7 @@ def event_component(stored: StoredEvent, zones: Mapping[str, PosixZone | None],
         last_day = event.end if isinstance(event.end, date) else event.start
         component.add("dtstart", event.start)
         component.add("dtend", last_day + timedelta(days=1))  # ICS DTEND is exclusive
-    if not isinstance(event.start, datetime) or ICS_STATUS[event.status] == "CANCELLED":
+    if not isinstance(event.start, datetime) or event.status in WITHDRAWN:
         component.add("transp", "TRANSPARENT")
     location, url = FeedText(event.location), feed_url(event.url)
     if location:

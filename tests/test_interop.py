@@ -285,8 +285,8 @@ def test_icaljs_sees_status_and_transparency(icaljs):
     events = {event["uid"]: event for event in icaljs["all.ics"]["events"]}
     for uid, event in events.items():
         stored = BY_UID[uid].event
-        assert event["status"] == {"confirmed": "CONFIRMED", "tentative": "TENTATIVE"}.get(
-            stored.status, "CANCELLED")
+        assert event["status"] == {"confirmed": "CONFIRMED", "tentative": "TENTATIVE",
+                                   "postponed": "TENTATIVE"}.get(stored.status, "CANCELLED")
         cancelled = stored.status in ("cancelled", "postponed")
         all_day_event = not isinstance(stored.start, datetime)
         assert (event["transp"] == "TRANSPARENT") is (cancelled or all_day_event)

@@ -22,6 +22,9 @@ import pytest
 from icalendar import Calendar
 
 from aggregator.model import StoredEvent
+from feeds.ics import build_calendar
+from sources.manual import read_events_csv
+from tests.feed_events import stored
 from tests import interop_sets
 from tests.client_readings import (TEXT_FIELDS, Reading, instant, oracle, read_icaljs,
                                    read_libical, read_nodeical, read_vobject)
@@ -181,3 +184,18 @@ def test_every_feed_without_events_is_still_a_calendar(feed_sets):
                 empty += 1
                 assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"], name
     assert empty  # the demo and the table leave some organizations without events
+
+
+def test_an_imported_start_in_a_gap_keeps_the_rows_length(tmp_path):
+    """Dublin, 2027-03-28 01:30-02:30: 01:30 does not exist (01:00 becomes 02:00); read as
+    02:30 IST, the row keeps its hour instead of ending when it starts."""
+    text = ("organization,title,start,end,timezone\n"
+            "WTO,Dublin gap,2027-03-28T01:30,2027-03-28T02:30,Europe/Dublin\n")
+    [event] = read_events_csv(text, "gap.csv")
+    assert event.end.astimezone(UTC) - event.start.astimezone(UTC) == timedelta(hours=1)
+    path = tmp_path / "gap.ics"
+    path.write_bytes(build_calendar([stored(event)], name="n", description="d", refresh_hours=6))
+    assert feed_problems(path.read_bytes()) == []
+    for client, (reader, _) in CLIENTS.items():
+        reading = reader([path])["gap.ics"][event.uid]
+        assert (reading.start, reading.end) == ("20270328T013000Z", "20270328T023000Z"), client
