@@ -77,7 +77,9 @@ def outlook_rrule(zone: Any) -> list[str]:
         rule = observance.get("RRULE")
         if rule is None:
             continue
-        parts = {key.upper(): [str(value) for value in values] for key, values in rule.items()}
+        parts = {key.upper(): [str(value) for value in
+                               (values if isinstance(values, (list, tuple)) else [values])]
+                 for key, values in rule.items()}
         if parts.get("FREQ") != ["YEARLY"]:
             problems.append(f"RRULE {parts} is not yearly")
         if "BYDAY" in parts and "BYMONTHDAY" in parts:

@@ -23,12 +23,13 @@ from icalendar import Calendar
 
 from aggregator.model import StoredEvent
 from feeds.ics import build_calendar
+from feeds.vtimezone import UnsupportedZone, feed_zone_rules, vtimezone
 from sources.manual import read_events_csv
-from tests.feed_events import stored
 from tests import interop_sets
 from tests.client_readings import (TEXT_FIELDS, Reading, instant, oracle, read_icaljs,
                                    read_libical, read_nodeical, read_vobject)
-from tests.feed_rules import feed_problems
+from tests.feed_events import stored
+from tests.feed_rules import feed_problems, outlook_rrule
 from tests.interop_sets import FeedSet
 
 SETS = ("store", "hard", "reference", "demo")
@@ -199,3 +200,13 @@ def test_an_imported_start_in_a_gap_keeps_the_rows_length(tmp_path):
     for client, (reader, _) in CLIENTS.items():
         reading = reader([path])["gap.ics"][event.uid]
         assert (reading.start, reading.end) == ("20270328T013000Z", "20270328T023000Z"), client
+
+
+@pytest.mark.parametrize("tzid", ["America/Santiago", "America/Nuuk", "Asia/Jerusalem",
+                                  "Asia/Gaza"])
+def test_the_outlook_check_refuses_the_rules_these_zones_would_need(tzid):
+    """The rule check of the feeds is not vacuous: the VTIMEZONE these zones would need
+    (BYDAY with BYMONTHDAY) breaks it, which is why the feeds write their times in UTC."""
+    assert any("BYDAY and BYMONTHDAY" in problem for problem in outlook_rrule(vtimezone(tzid)))
+    with pytest.raises(UnsupportedZone):
+        feed_zone_rules(tzid)
