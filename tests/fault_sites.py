@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from aggregator import clock
 from tests.conftest import FIXTURES
 from tests.ustr_sites import ustr_page
 
@@ -48,13 +49,13 @@ class SiteSource:
 def future_ustr_json(site: str, copies: int = 1) -> bytes:
     """The USTR fixture page (4 hearings per copy), its hearings moved to next year."""
     text = json.dumps(ustr_page(site, copies))
-    return text.replace("2024", str(date.today().year + 1)).encode("utf-8")
+    return text.replace("2024", str(clock.today().year + 1)).encode("utf-8")
 
 
 def ics_feed(site: str, count: int, first: date | None = None) -> bytes:
     """A VCALENDAR of ``count`` one-day meetings, a week apart from ``first`` (default: a
     month from today), with UIDs and titles distinct per site."""
-    first = first or date.today() + timedelta(days=30)
+    first = first or clock.today() + timedelta(days=30)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tests//fault site//EN"]
     for number in range(count):
         day = first + timedelta(days=7 * number)
@@ -70,8 +71,8 @@ def ics_feed(site: str, count: int, first: date | None = None) -> bytes:
 def airgrams_answer(count: int, first: date | None = None) -> bytes:
     """A Documents Online answer of ``count`` airgrams (all its hits: no next page), each
     announcing one meeting of another body, a week apart from ``first``."""
-    first = first or date.today() + timedelta(days=30)
-    issued = date.today() - timedelta(days=3)
+    first = first or clock.today() + timedelta(days=30)
+    issued = clock.today() - timedelta(days=3)
     hits = []
     for number in range(count):
         day = first + timedelta(days=7 * number)

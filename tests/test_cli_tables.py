@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from aggregator import clock
 from aggregator.cli import cli
 from tests.conftest import FIXTURES, ROOT
 from tests.reference import read_reference, split_row
@@ -109,7 +110,7 @@ def test_export_changes_since_the_last_calendar_export(workdir: Path) -> None:
     tradecal(workdir, "import", str(FIXTURES / "reference" / "reference-rows.csv"))
     tradecal(workdir, "export", "calendar", *WINDOW, "--out", str(workdir / "issue.md"))
     assert "General Council" not in tradecal(workdir, "export", "changes")
-    soon = date.today() + timedelta(days=30)
+    soon = clock.today() + timedelta(days=30)
     added = workdir / "added.csv"
     added.write_text(f"organization,title,start\nWTO,General Council,{soon}\n", encoding="utf-8")
     tradecal(workdir, "import", str(added))

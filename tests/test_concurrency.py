@@ -38,6 +38,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -58,9 +59,10 @@ from tests.feed_checks import integrity, whole_calendar
 from tests.servers import LoopbackServer
 
 WINDOW = 6.0
-"""Seconds everything runs at once, at the least; longer (up to LONGEST) until the readers
-have seen VERSIONS versions of all.ics."""
-LONGEST, VERSIONS = 30.0, 4
+"""Seconds everything runs at once, at the least; then until the readers have seen
+VERSIONS versions of all.ics, the scheduler has finished two refreshes and a manual run has
+finished (LONGEST: a bound for a hung process, far above what a loaded machine needs)."""
+LONGEST, VERSIONS = 180.0, 4
 MEETINGS = 120
 PAUSE = 0.005
 """Seconds a reader waits between requests (leaving the writers some CPU)."""
@@ -89,10 +91,10 @@ def changing_feed(site: str):  # type: ignore[no-untyped-def]
 
 class Child:
     """A ``tradecal`` process whose stderr is collected line by line; the writers' on a
-    slow disk (:mod:`tests.frozen_tradecal`)."""
+    slow disk (:mod:`tests.slow_disk_tradecal`)."""
 
     def __init__(self, config: Path, *args: str) -> None:
-        module = "aggregator" if args[0] == "serve" else "tests.frozen_tradecal"
+        module = "aggregator" if args[0] == "serve" else "tests.slow_disk_tradecal"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TRADECAL_TEST_SLOW_DISK": str(SLOW_DISK)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", module, "--config", str(config), *args], cwd=ROOT, env=env,
@@ -163,7 +165,14 @@ class Reads:
 
 
 def read_feeds(base: str, stop: threading.Event, reads: Reads, seed: int) -> None:
-    """GET, conditional GET and HEAD random feeds until ``stop``."""
+    """GET, conditional GET and HEAD random feeds until ``stop``; an exception is a fault."""
+    try:
+        _read_feeds(base, stop, reads, seed)
+    except Exception as error:  # a reader that dies must not pass for one that saw nothing
+        reads.faults.append(f"reader {seed} stopped: {error!r}")
+
+
+def _read_feeds(base: str, stop: threading.Event, reads: Reads, seed: int) -> None:
     held: dict[str, str] = {}
     with httpx.Client(base_url=base, timeout=10.0) as client:
         for turn in itertools.count(seed):
@@ -196,6 +205,27 @@ def read_feeds(base: str, stop: threading.Event, reads: Reads, seed: int) -> Non
                 reads.faults.append(f"{name}: HTTP {response.status_code}")
 
 
+def scheduled_refreshes(scheduler: Child) -> list[str]:
+    """The scheduler's log lines of finished refreshes of both sites."""
+    return [line for line in scheduler.lines if "refresh of site-a, site-b:" in line]
+
+
+def enough_seen(reads: Reads, scheduler: Child, codes: list[int]) -> bool:
+    """Everything the test asserts on has happened at least as often as it asks: versions
+    of all.ics read, scheduled refreshes, finished manual runs."""
+    return (len(reads.versions["all.ics"]) >= VERSIONS and len(scheduled_refreshes(scheduler))
+            >= 2 and len(codes) >= 1)
+
+
+def wait_until(condition: Callable[[], bool], at_least: float, at_most: float) -> None:
+    """Wait ``at_least`` seconds and then until ``condition`` holds (``at_most`` seconds
+    in all: a bound for a hung child, not a timing the test depends on)."""
+    started = time.monotonic()
+    while time.monotonic() - started < at_least or (
+            not condition() and time.monotonic() - started < at_most):
+        time.sleep(0.1)
+
+
 def runs_until(config: Path, stop: threading.Event, codes: list[int],
                outputs: list[str]) -> None:
     """Start ``tradecal run`` after ``tradecal run`` until ``stop``."""
@@ -205,6 +235,7 @@ def runs_until(config: Path, stop: threading.Event, codes: list[int],
         outputs.append(child.output)
 
 
+@pytest.mark.real_clock  # APScheduler's and the processes' timed waits hang under libfaketime
 def test_scheduler_runs_and_server_together(tmp_path: Path) -> None:
     with LoopbackServer("127.0.0.41") as site_a, LoopbackServer("127.0.0.42") as site_b:
         site_a.routes[ICS_PATH] = changing_feed("site-a")
@@ -232,11 +263,8 @@ def test_scheduler_runs_and_server_together(tmp_path: Path) -> None:
         try:
             for worker in workers:
                 worker.start()
-            started = time.monotonic()
-            while time.monotonic() - started < WINDOW or (
-                    len(reads.versions["all.ics"]) < VERSIONS
-                    and time.monotonic() - started < LONGEST):
-                time.sleep(0.1)
+            wait_until(lambda: enough_seen(reads, scheduler, codes), at_least=WINDOW,
+                       at_most=LONGEST)
             stop.set()
             for worker in workers:
                 worker.join(60)
@@ -252,7 +280,7 @@ def test_scheduler_runs_and_server_together(tmp_path: Path) -> None:
     assert len(reads.versions["all.ics"]) >= VERSIONS, "the feeds hardly changed while read"
 
     assert scheduler_code == 0, scheduler.output
-    refreshes = [line for line in scheduler.lines if "refresh of site-a, site-b:" in line]
+    refreshes = scheduled_refreshes(scheduler)
     assert len(refreshes) >= 2, scheduler.output
     assert all("2 of 2 sources refreshed" in line for line in refreshes), scheduler.output
     assert codes and all(code == 0 for code in codes), outputs
@@ -303,8 +331,8 @@ def test_a_feed_replaced_while_served_keeps_its_own_last_modified(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     feed = tmp_path / "all.ics"
     feed.write_bytes(b"BEGIN:VCALENDAR\r\nX-VERSION:old\r\nEND:VCALENDAR\r\n")
-    an_hour_ago = time.time() - 3600
-    os.utime(feed, (an_hour_ago, an_hour_ago))
+    an_hour_before = feed.stat().st_mtime - 3600
+    os.utime(feed, (an_hour_before, an_hour_before))
     new = b"BEGIN:VCALENDAR\r\nX-VERSION:new\r\nEND:VCALENDAR\r\n"
     real_open, pending = io.open, [True]
 
@@ -323,7 +351,8 @@ def test_a_feed_replaced_while_served_keeps_its_own_last_modified(
     first = file_reply(path, Request("GET", "/all.ics"))
     assert not pending and b"old" in first.body  # the rename landed while it was served
     last_modified = dict(first.headers)["Last-Modified"]
-    assert parsedate_to_datetime(last_modified) < datetime.now(UTC) - timedelta(minutes=30)
+    replaced_at = datetime.fromtimestamp(feed.stat().st_mtime, UTC)
+    assert parsedate_to_datetime(last_modified) < replaced_at - timedelta(minutes=30)
     again = file_reply(path, Request("GET", "/all.ics",
                                      headers={"if-modified-since": last_modified}))
     assert again.status == HTTPStatus.OK and b"new" in again.body  # the change is not missed

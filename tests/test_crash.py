@@ -5,7 +5,7 @@ The inputs: four ICS sources of 400 meetings each (1,600 events over four and a 
 versions, saved as replay archives (``tradecal run --replay DIR``, no network). Version B
 withdraws, moves, retitles and adds meetings, so a run over B inserts, updates and cancels
 events in every source's transaction and rewrites every feed. Every ``tradecal`` process
-runs with its clock stopped at :data:`NOW` (:mod:`tests.frozen_tradecal`), so that two runs
+runs with its clock stopped at :data:`NOW` (:mod:`tests.slow_disk_tradecal`), so that two runs
 over the same inputs give the same bytes.
 
 - State A: a run over A. Reference: a clean run over B on a copy of A.
@@ -73,7 +73,7 @@ FEED_WINDOW = {"past_days": 90, "future_days": 540}
 PARALLEL = 3
 """Lanes at once (their processes sleep on the slow disk part of the time)."""
 SLOW_DISK = 0.005
-"""A slow disk (see :mod:`tests.frozen_tradecal`): each 16 KiB written and each fsync takes
+"""A slow disk (see :mod:`tests.slow_disk_tradecal`): each 16 KiB written and each fsync takes
 this long, so that kills land while a feed is half written, and before its rename."""
 TEMPORARY = re.compile(r"^\.[\w.-]+\.ics\.\w+\.tmp$")
 STORED = re.compile(r"^\[(\d+)/\d+\] ")
@@ -116,10 +116,10 @@ def save_archive(folder: Path, version: str) -> Path:
 
 def tradecal(folder: Path, *args: str) -> subprocess.Popen[str]:
     """``tradecal --config folder/config.toml ARGS``, clock stopped at NOW, stderr piped."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRADECAL_TEST_NOW": NOW,
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRADECAL_NOW": NOW,
            "TRADECAL_TEST_SLOW_DISK": str(SLOW_DISK)}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.frozen_tradecal", "--config",
+        [sys.executable, "-m", "tests.slow_disk_tradecal", "--config",
          str(folder / "config.toml"), *args],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -469,6 +469,7 @@ def test_killed_exports_leave_whole_feeds_and_the_next_export_ends_as_a_clean_on
         assert State.of(folder) == reference.b, folder.name
 
 
+@pytest.mark.real_clock  # a temporary file's age is its mtime against the system clock
 def test_the_next_writer_removes_temporary_files_that_killed_ones_left(
         lanes: Lanes, reference: Reference) -> None:
     folders = [folder for folder in lanes.folders["run"] + lanes.folders["export"]

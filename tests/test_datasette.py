@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aggregator import http_cache, overrides
+from aggregator import clock, http_cache, overrides
 from aggregator.model import Event
 from aggregator.store import Store
 from feeds.changes import record_export
@@ -36,7 +36,7 @@ def store_path(tmp_path: Path) -> Path:
     """A store named like the shipped one, with events around today, a run, an export,
     and the tables other modules add (overrides, http_cache)."""
     path = tmp_path / f"{DATABASE}.db"
-    today = datetime.now(UTC).date()
+    today = clock.today("UTC")
     events = [
         _event("past", "Meeting last month", today - timedelta(days=30)),
         _event("ongoing", "Meeting since yesterday", today - timedelta(days=1),

@@ -266,9 +266,15 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultRun]:
                        requests)
 
 
+REAL_TIMING = {"tarpit", "crawling"}
+"""Faults whose verdict is a real timeout racing the server's pauses."""
+
+
 def fault_params() -> list[object]:
-    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(
-        strict=True, reason=f"defect: {fault.defect}")] if fault.defect else [])
+    return [pytest.param(name, id=name, marks=[
+        *([pytest.mark.xfail(strict=True, reason=f"defect: {fault.defect}")]
+          if fault.defect else []),
+        *([pytest.mark.real_clock] if name in REAL_TIMING else [])])
         for name, fault in FAULTS.items()]
 
 

@@ -20,7 +20,9 @@ from pytest_httpserver import HTTPServer
 from aggregator.cli import cli
 from tests.conftest import ROOT
 
-TODAY = date.today()
+TODAY = date(2031, 5, 12)
+NOW = "2031-05-12T08:00:00Z"
+"""The clock is stopped here for every run of the test (:mod:`aggregator.clock`)."""
 MOVED_FROM, MOVED_TO = TODAY + timedelta(days=30), TODAY + timedelta(days=33)
 VANISHING, STAYING = TODAY + timedelta(days=40), TODAY + timedelta(days=50)
 
@@ -94,7 +96,9 @@ def by_title(events: dict[str, dict[str, object]], words: str) -> tuple[str, dic
 @pytest.mark.parametrize(("feed_name", "label"), [
     ("source-geneva-ics.ics", "feed UIDs"), ("source-geneva-page.ics", "title and date")])
 def test_moves_cancellations_and_failures_reach_the_feed(
-        workdir: Path, httpserver: HTTPServer, feed_name: str, label: str) -> None:
+        workdir: Path, httpserver: HTTPServer, feed_name: str, label: str,
+        frozen_clock) -> None:
+    frozen_clock(NOW)
     serve(httpserver,
           ics_feed(("gc@wto", "General Council", MOVED_FROM),
                    ("tnc@wto", "Trade Negotiations Committee", VANISHING),

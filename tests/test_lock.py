@@ -87,6 +87,7 @@ def test_store_writing_commands_wait_for_the_lock_then_exit_1(tmp_path: Path,
     assert not (tmp_path / "public").exists()
 
 
+@pytest.mark.real_clock  # two processes racing for the lock with real timeouts
 def test_two_refreshes_started_together_never_interleave(tmp_path: Path) -> None:
     with LoopbackServer("127.0.0.2", latency=0.4) as one, \
             LoopbackServer("127.0.0.3", latency=0.4) as two:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,13 @@ EVENT_URL = f"{SITE}/event"
 JSON = (("Accept", "application/json"),)
 
 
+RUN_DAY = date(2031, 5, 12)
+
+
 def make_source(**options: Any) -> TribeSource:
     return TribeSource(SourceConfig(name="centre-tribe", type="tribe", url=SITE,
                                     organization="NCCU", timezone="Asia/Taipei",
-                                    options=options))
+                                    options=options), today=RUN_DAY)
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -108,9 +111,9 @@ def test_start_request_asks_for_fifty_events_from_the_start_date() -> None:
                                            ("start_date", "2024-05-01"),
                                            ("categories", "seminar,41")), headers=JSON)
     [default] = make_source().start_requests()
-    assert dict(default.params)["start_date"] == (date.today() - timedelta(days=30)).isoformat()
+    assert dict(default.params)["start_date"] == "2031-04-12"  # 30 days before the run day
     [shorter] = make_source(past_days=0).start_requests()
-    assert dict(shorter.params)["start_date"] == date.today().isoformat()
+    assert dict(shorter.params)["start_date"] == "2031-05-12"
 
 
 @pytest.mark.parametrize(("url", "expected"), [

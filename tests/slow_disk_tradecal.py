@@ -1,12 +1,10 @@
-"""The ``tradecal`` command line with its clock stopped, or on a slow disk, or both:
-``python -m tests.frozen_tradecal ARGS`` with ``TRADECAL_TEST_NOW`` set to an ISO 8601 UTC
-time, or ``TRADECAL_TEST_SLOW_DISK`` to a number of seconds.
+"""The ``tradecal`` command line on a slow disk: ``python -m tests.slow_disk_tradecal ARGS`` with
+``TRADECAL_TEST_SLOW_DISK`` set to a number of seconds.
 
-tradecal stamps what it stores (``first_seen``, ``last_changed``, the runs) with
-:func:`aggregator.store.utcnow`, and the feeds carry those stamps (DTSTAMP, LAST-MODIFIED)
-and pick their events by :meth:`datetime.date.today`. With the clock stopped at one instant,
-two runs over the same inputs give the same bytes, so a run that was killed and run again can
-be compared with one that was not.
+To run it with its clock stopped, set ``TRADECAL_NOW`` (:mod:`aggregator.clock`) in its
+environment: tradecal stamps what it stores and picks the feeds' events by that one clock,
+so two runs over the same inputs give the same bytes, and a run that was killed and run
+again can be compared with one that was not.
 
 With ``TRADECAL_TEST_SLOW_DISK`` set to a number of seconds, files are written as on a slow
 disk: each write opened by ``open`` trickles out in chunks of :data:`CHUNK` bytes, that long
@@ -23,33 +21,11 @@ import io
 import os
 import sys
 import time
-from datetime import date, datetime
-from types import SimpleNamespace
 from typing import IO, Any
 
 import aggregator.cli
-import aggregator.store
 
 CHUNK = 16 * 1024
-DATE_USERS = ("aggregator.jobs", "aggregator.cli_export")
-"""The modules that ask ``date.today()`` (and use ``date`` for nothing else)."""
-
-
-def stop_clock(now: datetime) -> None:
-    """Make every ``utcnow`` of tradecal's modules, and ``date.today`` where the feeds'
-    "today" is taken, answer ``now``."""
-    original = aggregator.store.utcnow
-
-    def frozen() -> datetime:
-        return now
-
-    for module in list(sys.modules.values()):
-        if getattr(module, "utcnow", None) is original:
-            module.utcnow = frozen  # type: ignore[attr-defined]
-    for name in DATE_USERS:
-        module = sys.modules[name]
-        assert module.date is date, name  # type: ignore[attr-defined]
-        module.date = SimpleNamespace(today=lambda: now.date())  # type: ignore[attr-defined]
 
 
 class _Trickling:
@@ -95,8 +71,6 @@ def slow_disk(pause: float) -> None:
 
 
 if __name__ == "__main__":
-    if os.environ.get("TRADECAL_TEST_NOW"):
-        stop_clock(datetime.fromisoformat(os.environ["TRADECAL_TEST_NOW"]))
     if os.environ.get("TRADECAL_TEST_SLOW_DISK"):
         slow_disk(float(os.environ["TRADECAL_TEST_SLOW_DISK"]))
     sys.argv[0] = "tradecal"
