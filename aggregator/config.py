@@ -219,9 +219,24 @@ def _feeds(check: _Checker, table: Mapping[str, Any], base: Path) -> FeedSetting
     base_url = check.typed(table, "feeds", "base_url", str, "http://127.0.0.1:8000/")
     if not re.match(r"^https?://[^/\s]+", base_url):
         raise check.fail("feeds.base_url", f"{base_url!r} is not an http(s) URL")
-    rest = {key: value for key, value in table.items() if key not in ("output", "base_url")}
+    rest = {key: value for key, value in table.items()
+            if key not in ("output", "base_url", "organization_prefix")}
     return _settings(check, rest, "feeds", FeedSettings, output=base / output,
-                     base_url=base_url)
+                     base_url=base_url, organization_prefix=_feed_kinds(check, table))
+
+
+FEED_KINDS = ("all", "organization", "section", "source")
+
+
+def _feed_kinds(check: _Checker, table: Mapping[str, Any]) -> tuple[str, ...]:
+    """``[feeds] organization_prefix``: a list of feed kinds (FEED_KINDS), maybe empty."""
+    default = FeedSettings.organization_prefix
+    kinds = check.typed(table, "feeds", "organization_prefix", list, list(default))
+    unknown = [kind for kind in kinds if kind not in FEED_KINDS]
+    if unknown:
+        raise check.fail("feeds.organization_prefix", f"{unknown[0]!r} is not one of "
+                         f"{', '.join(FEED_KINDS)}")
+    return tuple(kinds)
 
 
 def _schedule_settings(check: _Checker, table: Mapping[str, Any]) -> ScheduleSettings:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,6 +119,18 @@ class Event:
 
     def with_changes(self, **changes: object) -> Event:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def intended_end(start: datetime, end: datetime) -> datetime:
+    """``end``, unless a daylight-saving gap made it no later than ``start`` although its
+    wall time is later (a meeting at 02:30-03:30 on the night 02:00 becomes 03:00: zoneinfo
+    reads the missing 02:30 as 03:30, the end too): then the start plus the wall-clock
+    duration, so the event keeps its intended length. Compared as instants (Python
+    compares aware datetimes of one zone by their wall times)."""
+    wall_length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+    if end.astimezone(UTC) <= start.astimezone(UTC) and wall_length.total_seconds() > 0:
+        return (start.astimezone(UTC) + wall_length).astimezone(end.tzinfo)
+    return end
 
 
 def _local_day(value: date | datetime, timezone: str) -> date:

@@ -41,6 +41,9 @@ class FeedSettings:
     retention_days: int = 30
     cancelled_prefix: str = "[已取消] "
     postponed_prefix: str = "[延期] "
+    organization_prefix: tuple[str, ...] = ("all", "section")
+    """Kinds of feed (all, organization, section, source) whose titles start with the
+    organization's short name in brackets (``[IMF] ``)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ The feeds (file name stems, lower-case ASCII):
   every configured source, enabled or not, and every one that has an event in the store.
 
 Each feed is named in Chinese and English (``NAME``, ``X-WR-CALNAME``, ``DESCRIPTION``,
-``X-WR-CALDESC``).
+``X-WR-CALDESC``). Its events name their organization and source as subscribers know them
+(:mod:`feeds.ics_text`); in the feeds of the kinds ``[feeds] organization_prefix`` lists
+(``all`` and ``section`` by default) each title starts with ``[SHORT NAME] ``. A feed
+without events holds the VTIMEZONE of its zone (:func:`feed_zone`), so it stays valid
+iCalendar.
 
 What is published: events with a local day in ``[today - past_days, today + future_days]``,
 except (a) cancelled and postponed events whose last local day is more than
@@ -51,6 +55,7 @@ from aggregator.config import SECTIONS, Config, Organization
 from aggregator.model import Event, StoredEvent
 from feeds.distinct import distinct_meetings
 from feeds.ics import PRODID, build_calendar, read_header, write_atomically
+from feeds.ics_text import event_text
 
 ALL_FEED = "all"
 SECTION_PREFIX = "section-"
@@ -79,6 +84,9 @@ SECTION_NAMES: Mapping[str, SectionNames] = {
 ORPHAN_NOTE = ("此行事曆已停止更新，不再有活動 This calendar is no longer updated and holds no "
                "events (its organization, section or source left the configuration)")
 DISABLED_NOTE = "此來源已停用 This source is disabled: the calendar stays, empty"
+HOME_ZONE = "Asia/Taipei"
+"""The zone of a feed that has no organization or source of its own, when ``[schedule]
+timezone`` does not name the desk's."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,8 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
     origins = source_origins(events, config)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
-    prefixes = {"cancelled": settings.cancelled_prefix, "postponed": settings.postponed_prefix}
+    texts = {prefixed: event_text(config, organization_prefix=prefixed)
+             for prefixed in (False, True)}
     placed = [(stored, event_origin(stored.event, config)) for stored in published]
     paths = []
     for spec in specs:
@@ -148,13 +157,26 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
                  for line in lines]
         data = build_calendar(members, name=spec.name,
                               description="\n".join([spec.description, *notes]),
-                              refresh_hours=settings.refresh_interval_hours, prefixes=prefixes)
+                              refresh_hours=settings.refresh_interval_hours,
+                              text=texts[spec.kind in settings.organization_prefix],
+                              zone=feed_zone(spec, config))
         paths.append(write_atomically(out_dir / spec.filename, data))
     for spec in orphaned_feeds(out_dir, {spec.filename for spec in specs}, config):
         data = build_calendar([], name=spec.name, description=spec.description,
-                              refresh_hours=settings.refresh_interval_hours)
+                              refresh_hours=settings.refresh_interval_hours,
+                              zone=feed_zone(spec, config))
         paths.append(write_atomically(out_dir / spec.filename, data))
     return paths
+
+
+def feed_zone(spec: FeedSpec, config: Config) -> str:
+    """The zone of a feed: its organization's, its source's, else the desk's
+    (``[schedule] timezone``, else :data:`HOME_ZONE`)."""
+    home = config.home_zone or HOME_ZONE
+    if spec.kind == "organization":
+        return config.organization(spec.key).timezone or home
+    source = config.sources.get(spec.key) if spec.kind == "source" else None
+    return source.timezone if source else home
 
 
 def remove_stale_temporaries(out_dir: Path, now: float | None = None) -> list[Path]:

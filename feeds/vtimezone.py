@@ -14,7 +14,10 @@ change lies ahead), :meth:`PosixZone.local_to_utc` lets the writer notice and fa
 Transition times outside 00:00-24:00 (``M3.5.0/-1`` in Nuuk, ``M9.1.6/24`` in Santiago,
 ``M3.4.4/26`` in Israel) move the transition to a neighbouring weekday; they are written as
 ``BYDAY`` plus a positive ``BYMONTHDAY`` range (RFC 5545 allows both; ical.js misreads
-negative ones). A shifted transition that can cross into another month (``M10.5.4/24`` in
+negative ones). Outlook and Exchange import only yearly rules with ``BYDAY`` *or*
+``BYMONTHDAY`` and a ``BYDAY`` of one weekday with its occurrence (MS-OXCICAL
+2.1.3.1.1.19.2.2), so :func:`feed_zone_rules`, which the feeds use, refuses such zones and
+the feeds write their times in UTC. A shifted transition that can cross into another month (``M10.5.4/24`` in
 Egypt) or fall in the last week of February has no such form and raises
 :class:`UnsupportedZone`, as do the ``Jn`` and ``n`` day forms, which no tzdata zone uses.
 """
@@ -121,9 +124,15 @@ class PosixZone:
     def local_to_utc(self, wall: datetime) -> datetime | None:
         """The UTC instant a client computes for naive wall time ``wall`` under these rules:
         the earlier one when the time occurs twice, None when it falls in a gap."""
+        instants = self.local_instants(wall)
+        return instants[0] if instants else None
+
+    def local_instants(self, wall: datetime) -> list[datetime]:
+        """Every UTC instant that naive wall time ``wall`` names under these rules, earliest
+        first: two in a repeated hour, none in a gap."""
         offsets = {self.standard.offset} | ({self.daylight.offset} if self.daylight else set())
-        instants = [wall - offset for offset in offsets if self.utcoffset(wall - offset) == offset]
-        return min(instants).replace(tzinfo=UTC) if instants else None
+        return sorted((wall - offset).replace(tzinfo=UTC) for offset in offsets
+                      if self.utcoffset(wall - offset) == offset)
 
 
 def tzif_bytes(tzid: str) -> bytes:
@@ -171,6 +180,19 @@ def parse_posix_tz(tzid: str, text: str) -> PosixZone:
 def zone_rules(tzid: str) -> PosixZone:
     """The current rules of ``tzid``, read from its own TZif footer."""
     return parse_posix_tz(tzid, posix_footer(tzid))
+
+
+def feed_zone_rules(tzid: str) -> PosixZone:
+    """The rules of ``tzid`` when every client, Outlook included, reads its VTIMEZONE;
+    :class:`UnsupportedZone` for a zone whose transitions need ``BYMONTHDAY`` (Santiago,
+    Nuuk, Jerusalem, Gaza): MS-OXCICAL wants ``BYDAY`` with an occurrence and no
+    ``BYMONTHDAY``."""
+    rules = zone_rules(tzid)
+    for rule in (rules.daylight_start, rules.daylight_end):
+        if rule is not None and "BYMONTHDAY" in rule.rrule():
+            raise UnsupportedZone(f"{tzid}: transition M{rule.month}.{rule.week}.{rule.weekday}"
+                                  f" at {rule.time} has no RRULE form Outlook imports")
+    return rules
 
 
 def vtimezone(tzid: str) -> Timezone:

@@ -5,7 +5,10 @@ Format (DESIGN.md): UTF-8 (a BOM is fine), a header row, columns
 registration_deadline,section`` in any order; only ``organization``, ``title`` and
 ``start`` are required. ``start``/``end`` are ``YYYY-MM-DD`` (all-day) or
 ``YYYY-MM-DDTHH:MM`` (local time of ``timezone``); ``end`` is inclusive; empty cells are
-unknown. ``timezone`` defaults to the organization's, then to Asia/Taipei.
+unknown. A start in a daylight-saving gap (02:30 on the night 02:00 becomes 03:00) is read
+with the offset before the change, i.e. as 03:30, and the event keeps the row's wall-clock
+duration (an end of 03:30 becomes 04:30) rather than shrinking to nothing. ``timezone``
+defaults to the organization's, then to Asia/Taipei.
 
 A file is read whole or refused whole: the first bad row raises :class:`CsvImportError`
 naming the file and the line. An event's key is its organization, normalized title and
@@ -20,7 +23,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aggregator.model import KINDS, STATUSES, Event, EventError, title_date_key
+from aggregator.model import KINDS, STATUSES, Event, EventError, intended_end, title_date_key
 
 COLUMNS: tuple[str, ...] = (
     "organization", "title", "start", "end", "timezone", "location", "url", "status", "kind",
@@ -95,6 +98,8 @@ def _row_event(row: Mapping[str, str | None], source: str,
     end = _when(cell["end"], "end", zone) if cell.get("end") else None
     if end is not None and isinstance(end, datetime) != isinstance(start, datetime):
         raise _RowError("start and end must both be dates or both date and time")
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        end = intended_end(start, end)  # a start in a DST gap keeps the row's duration
     return Event(
         source=source, source_key=title_date_key(organization, title, start),
         organization=organization, title=title, start=start, end=end, timezone=zone.key,

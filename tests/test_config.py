@@ -85,12 +85,22 @@ def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
     ('feeds = "public"\n', "feeds"),
     ('[feeds]\nbase_url = "javascript:alert(1)//"\n', "feeds.base_url"),
     ('fetch = 5\n', "fetch"),
+    ('[feeds]\norganization_prefix = "all"\n', "feeds.organization_prefix"),
+    ('[feeds]\norganization_prefix = ["all", "everything"]\n', "feeds.organization_prefix"),
 ])
 def test_bad_values_name_their_key(tmp_path: Path, change: str, key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_text(tmp_path, change + MINIMAL)
     assert f": {key}:" in str(caught.value)
     assert "config.toml" in str(caught.value)
+
+
+def test_organization_prefix_lists_feed_kinds(tmp_path: Path) -> None:
+    assert load_text(tmp_path, MINIMAL).feeds.organization_prefix == ("all", "section")
+    config = load_text(tmp_path, '[feeds]\norganization_prefix = ["organization"]\n' + MINIMAL)
+    assert config.feeds.organization_prefix == ("organization",)
+    assert load_text(tmp_path, '[feeds]\norganization_prefix = []\n' + MINIMAL
+                     ).feeds.organization_prefix == ()
 
 
 def test_source_inherits_organization_timezone(tmp_path: Path) -> None:

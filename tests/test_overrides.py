@@ -161,7 +161,7 @@ def test_retitle_reaches_tables_and_feeds_with_a_higher_sequence(filled: Store,
     assert "| 5/23 | 四 | ⚫ 海關估價委員會 Customs Valuation |" in calendar_text(filled, config)
     assert "| 4/30 | 臺日 AI 產業合作研討會 |" in events_text(filled, config)
     after = vevent(feed(filled, config), customs)
-    assert str(after["SUMMARY"]) == "海關估價委員會 Customs Valuation"
+    assert str(after["SUMMARY"]) == "[WTO] 海關估價委員會 Customs Valuation"  # all.ics: "[ORG] "
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
     assert after["LAST-MODIFIED"].dt == T1 > before["LAST-MODIFIED"].dt
 
