@@ -22,13 +22,16 @@ from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass
 from aggregator.cli_edit import edit_command
 from aggregator.cli_export import export, sources
 from aggregator.cli_schedule import schedule
-from aggregator.config import SECTIONS, Organization
-from aggregator.jobs import refresh_and_publish
+from aggregator.config import SECTIONS, Config
+from aggregator.editor_actions import store_manual
+from aggregator.encoding import decode_text_file
+from aggregator.jobs import PublishError, refresh_and_publish
 from aggregator.model import EventError, event_to_json
 from aggregator.reconcile import merge_duplicates
 from aggregator.refresh import SourceOutcome, collect, describe_failure
 from aggregator.replay import RecordingFetcher, note_provenance
 from aggregator.serve import serve_command
+from aggregator.words import counted
 from sources.base import ParseError, Request, Response
 from sources.manual import CsvImportError, read_events_csv
 
@@ -91,6 +94,10 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
         with context.lock():
             report = refresh_and_publish(config, sources, replay=replay, publish=publish,
                                          out=out, on_done=finished, incremental=not full)
+    except PublishError as exc:
+        err.print(f"{exc}; the sources were stored, the feeds are not", markup=False,
+                  style="red")
+        sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         err.print("interrupted: the sources stored so far are kept, the feeds were not "
                   "written", markup=False, style="red")
@@ -130,26 +137,29 @@ def parse(context: Context, name: str, file: Path, url: str | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @pass_context
 def import_(context: Context, file: Path) -> None:
-    """Add events by hand from a CSV file (all rows or none)."""
+    """Add events by hand from a CSV file (all rows or none), then rewrite the feeds.
+
+    UTF-8 (with or without a BOM) or Big5/CP950 as Excel saves it in Taiwan; every bad row
+    is named at once.
+    """
     config = context.config
     try:
-        events = read_events_csv(
-            file.read_text(encoding="utf-8-sig"), str(file),
-            organization=lambda name: _known(config.organization(name)),
-            sections=SECTIONS)
+        text, encoding = decode_text_file(file.read_bytes())
+        events = read_events_csv(text, str(file), organization=lambda name: _known(config, name),
+                                 sections=SECTIONS)
     except UnicodeDecodeError as exc:
-        console().print(f"[red]refused:[/] {escape(str(file))}: not UTF-8 text (byte "
-                        f"{exc.start}); save the CSV as UTF-8; nothing was stored")
+        console().print(f"[red]refused:[/] {escape(str(file))}: neither UTF-8 nor Big5 text "
+                        f"(byte {exc.start}); save the CSV as UTF-8; nothing was stored")
         sys.exit(EXIT_FAILED)
     except CsvImportError as exc:
-        console().print(f"[red]refused:[/] {escape(str(exc))}; nothing was stored")
+        console().print(f"[red]refused:[/] {escape(str(exc))}\nnothing was stored")
         sys.exit(EXIT_FAILED)
     with context.lock(), context.store() as store:
-        run_id = store.start_run("manual")
-        counts = store.upsert_events(events, run_id=run_id)
-        store.finish_run(run_id, "ok", counts, events=len(events))
-    console().print(f"{file}: {len(events)} events ({counts.inserted} new, "
-                     f"{counts.updated} changed, {counts.unchanged} unchanged)", markup=False)
+        counts = store_manual(store, events)
+        console().print(f"{file}: {counted(len(events), 'event')} ({counts.inserted} new, "
+                        f"{counts.updated} changed, {counts.unchanged} unchanged), read as "
+                        f"{encoding}", markup=False)
+        context.publish(store)
 
 
 @cli.command()
@@ -174,11 +184,13 @@ def record(context: Context, name: str, out: Path | None) -> None:
         sys.exit(EXIT_FAILED)
     note_provenance(folder, recorder.saved)
     console().print(f"{name}: saved {requests} response(s) to {folder}; they parse into "
-                    f"{len(events)} events", markup=False)
+                    f"{counted(len(events), 'event')}", markup=False)
 
 
-def _known(organization: Organization) -> tuple[str, str | None]:
-    return organization.key, organization.timezone
+def _known(config: Config, name: str) -> tuple[str, str | None] | None:
+    """A CSV row's organization: a configured one's key and zone, or None (refused)."""
+    found = config.find_organization(name)
+    return None if found is None else (found.key, found.timezone)
 
 
 cli.add_command(export)

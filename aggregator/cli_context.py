@@ -11,10 +11,11 @@ import click
 from rich.console import Console
 
 from aggregator.config import Config, ConfigError, default_config_path, load_config
-from aggregator.jobs import build_fetcher, store_lock
+from aggregator.jobs import PublishError, build_fetcher, publish_feeds, store_lock
 from aggregator.lock import LockBusy
 from aggregator.refresh import Fetches
 from aggregator.store import Store
+from aggregator.words import counted
 from sources.base import Source
 from sources.registry import build_source
 
@@ -50,6 +51,19 @@ class Context:
             known = ", ".join(sorted(self.config.sources)) or "none configured"
             raise click.UsageError(f"unknown source {name!r} (known: {known})")
         return build_source(self.config.sources[name])
+
+    def publish(self, store: Store, out: Path | None = None, *,
+                correction: bool = True) -> None:
+        """Rewrite the feeds from ``store`` (hold :meth:`lock`) and say so; exit 1 when the
+        folder cannot be written (the store keeps what was stored)."""
+        try:
+            paths, folder = publish_feeds(self.config, store, out)
+        except PublishError as exc:
+            console().print(f"{exc}; the store is updated, the feeds are not", markup=False,
+                            style="red")
+            sys.exit(EXIT_FAILED)
+        after = ": subscribers get the correction at their next refresh" if correction else ""
+        console().print(f"wrote {counted(len(paths), 'feed')} to {folder}{after}", markup=False)
 
     def fetcher(self, replay: Path | None) -> Fetches:
         return build_fetcher(self.config, replay)

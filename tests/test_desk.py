@@ -41,3 +41,118 @@ def test_hide_show_then_hide_the_other_copy_hides_the_meeting(desk: Desk) -> Non
     assert CUSTOMS not in desk.calendar()
     desk.ok("export", "ics")
     assert CUSTOMS not in desk.ics_titles()
+
+
+# --- 2. corrections reach the feeds at once ---------------------------------------------------
+
+def test_edit_and_import_rewrite_the_feeds_and_say_so(desk: Desk, tmp_path: Path) -> None:
+    desk.ok("export", "ics")
+    uid = desk.uid(CUSTOMS, "wto")
+    result = desk.ok("edit", uid, "--title", "Customs Valuation (formal)")
+    assert "feeds to" in result.stderr and "subscribers" in result.stderr
+    assert "Customs Valuation (formal)" in desk.ics_titles()
+    csv = tmp_path / "more.csv"
+    csv.write_text("organization,title,start\nCIECA,出口管制說明會,2024-05-10\n",
+                   encoding="utf-8")
+    result = desk.ok("import", str(csv))
+    assert "1 event (1 new" in result.stderr and "feeds to" in result.stderr
+    assert "出口管制說明會" in desk.ics_titles()
+
+
+# --- 3. an issue is explicit; 8. "since" is exact ---------------------------------------------
+
+def write_cieca(desk: Desk, rows: str) -> None:
+    folder = desk.path.parent / "data"
+    folder.mkdir(exist_ok=True)
+    (folder / "cieca-events.csv").write_text(
+        "organization,title,start,end,status\n" + rows, encoding="utf-8")
+
+
+def test_previews_are_not_issues_and_changes_read_the_issue(desk: Desk) -> None:
+    desk.calendar()  # a preview
+    result = desk.tc("export", "changes")
+    assert result.exit_code == 2 and "no issue recorded yet" in result.output
+    write_cieca(desk, "CIECA,經貿講座,2024-05-08,,\nCIECA,關務研討會,2024-05-15,,\n")
+    desk.ok("refresh", "cieca")
+    marked = desk.ok("export", "calendar", *("--from", "2024-04-29", "--to", "2024-05-23"),
+                     "--issue")
+    assert "recorded issue 1: 2024-04-29 – 2024-05-23" in marked.stderr
+    # Same second as the refresh: the move and the cancellation are all that changed.
+    write_cieca(desk, "CIECA,經貿講座,2024-05-09,,\nCIECA,關務研討會,2024-05-15,,cancelled\n")
+    desk.ok("refresh", "cieca")
+    desk.calendar()  # previews after the issue change nothing
+    desk.calendar("--format", "html")
+    changes = desk.ok("export", "changes").stdout
+    assert "改期" in changes and "經貿講座" in changes
+    assert "取消" in changes and "關務研討會" in changes
+    assert "新增" not in changes
+    assert desk.ok("export", "changes", "--since-issue", "1").stdout == changes
+    listing = desk.ok("export", "issues").stdout.splitlines()
+    assert listing[0].split("\t") == ["issue", "from", "to", "marked"]
+    assert listing[1].split("\t")[:3] == ["1", "2024-04-29", "2024-05-23"]
+    missing = desk.tc("export", "changes", "--since-issue", "2")
+    assert missing.exit_code == 2 and "no issue 2" in missing.output
+
+
+# --- 4. organization keys ---------------------------------------------------------------------
+
+def test_a_source_of_an_unknown_organization_exits_2_listing_the_keys(desk: Desk) -> None:
+    text = desk.path.read_text(encoding="utf-8")
+    desk.path.write_text(text.replace('organization = "IMF"', 'organization = "IMFF"'),
+                         encoding="utf-8")
+    result = desk.tc("sources")
+    assert result.exit_code == 2
+    assert "sources.imf.organization: unknown organization 'IMFF'" in result.output
+    assert "APEC" in result.output and "WTO" in result.output
+
+
+def test_csv_organizations_match_keys_short_names_and_names_ignoring_case(
+        desk: Desk, tmp_path: Path) -> None:
+    csv = tmp_path / "rows.csv"
+    csv.write_text("organization,title,start\nwto,Trade Policy Review: Ruritania,2024-05-14\n"
+                   "world trade organization,Council for Trade in Services,2024-05-15\n"
+                   "世界貿易組織,Committee on Agriculture,2024-05-16\n", encoding="utf-8")
+    desk.ok("import", str(csv))
+    wto = desk.calendar().split("RTA")[0]
+    for title in ("Ruritania", "Council for Trade in Services", "Committee on Agriculture"):
+        assert title in wto
+    bad = tmp_path / "bad.csv"
+    bad.write_text("organization,title,start\nWTO,General Council,2024-05-20\n"
+                   "WTTO,Goods Council,2024-05-21\n", encoding="utf-8")
+    result = desk.tc("import", str(bad))
+    assert result.exit_code == 1
+    assert "line 3: unknown organization 'WTTO'" in result.stderr
+    assert "General Council" not in desk.calendar()
+
+
+# --- 7. input as offices save it ---------------------------------------------------------------
+
+def test_import_reads_big5_roc_dates_and_excel_trailing_columns(desk: Desk,
+                                                                tmp_path: Path) -> None:
+    csv = tmp_path / "big5.csv"
+    csv.write_bytes(("organization,title,start,end,,,\r\n"
+                     "中華民國國際經濟合作協會,臺日經貿研討會,113/05/07,113/05/08,,,\r\n"
+                     "CIECA,碁盤研討會,2024/05/13,,,,\r\n").encode("cp950"))
+    result = desk.ok("import", str(csv))
+    assert "2 events (2 new" in result.stderr and "Big5 (CP950)" in result.stderr
+    events = desk.ok("export", "events", *("--from", "2024-04-29", "--to", "2024-05-23")).stdout
+    assert "臺日經貿研討會" in events and "碁盤研討會" in events and "| 5/7-8 | 臺日經貿研討會" in events
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("organization,title,start\nCIECA,講座,2024-05-20\n".encode("utf-8-sig"))
+    assert "UTF-8 with BOM" in desk.ok("import", str(bom)).stderr
+
+
+def test_every_bad_row_is_named_at_once_and_nothing_is_stored(desk: Desk,
+                                                             tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text("organization,title,start\nCIECA,好的一列,2024-05-20\n"
+                   "CIECA,日期錯,2024-13-01\nCIECA,,2024-05-21\nNOPE,單位錯,2024-05-22\n",
+                   encoding="utf-8")
+    result = desk.tc("import", str(csv))
+    assert result.exit_code == 1
+    for line in ("line 3: start '2024-13-01'", "line 4: title is empty",
+                 "line 5: unknown organization 'NOPE'"):
+        assert line in result.stderr
+    assert "3 bad rows" in result.stderr and "nothing was stored" in result.stderr
+    assert "好的一列" not in desk.ok("export", "events", *("--from", "2024-04-29", "--to",
+                                                        "2024-05-23")).stdout
