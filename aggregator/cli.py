@@ -90,6 +90,7 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
         style = "green" if outcome.ok else "red"
         err.print(f"[{next(position)}/{len(sources)}] [{style}]{escape(outcome.summary())}[/]")
 
+    context.store(create=True).close()
     try:
         with context.lock():
             report = refresh_and_publish(config, sources, replay=replay, publish=publish,
@@ -154,7 +155,7 @@ def import_(context: Context, file: Path) -> None:
     except CsvImportError as exc:
         console().print(f"[red]refused:[/] {escape(str(exc))}\nnothing was stored")
         sys.exit(EXIT_FAILED)
-    with context.lock(), context.store() as store:
+    with context.store(create=True) as store, context.lock():
         counts = store_manual(store, events)
         console().print(f"{file}: {counted(len(events), 'event')} ({counts.inserted} new, "
                         f"{counts.updated} changed, {counts.unchanged} unchanged), read as "

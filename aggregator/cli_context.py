@@ -43,8 +43,20 @@ class Context:
                 sys.exit(EXIT_USAGE)
         return self._config
 
-    def store(self) -> Store:
-        return Store(self.config.store_path)
+    def store(self, *, create: bool = False) -> Store:
+        """The store. A command that only reads it (``create`` False) refuses a store file
+        that does not exist, exit 2: a typo in ``[store] path`` must not make a new empty
+        store that silently shows nothing. A writing command creates it and says so."""
+        path = self.config.store_path
+        if not path.exists():
+            if not create:
+                console().print(
+                    f"no store at {path} ([store] path of {self.config_path}): check the path; "
+                    "`tradecal run` or `tradecal import` creates a new one", markup=False,
+                    style="red")
+                sys.exit(EXIT_USAGE)
+            console().print(f"creating a new store at {path}", markup=False)
+        return Store(path)
 
     def source(self, name: str) -> Source:
         if name not in self.config.sources:

@@ -91,7 +91,7 @@ def edit_command(context: Context, uid: str | None, hide: bool, show: bool, titl
         _usage("give an event UID (or --list, or --find WORDS)")
     if not (changes or clear or confirm):
         _usage("nothing to change: give --hide, --title, --section, ... (see --help)")
-    with context.lock(), context.store() as store:
+    with context.store() as store, context.lock():
         full = _resolve(store, uid, clearing_only=not changes and not confirm)
         _apply(store, full, changes, [_field_name(name) for name in clear], confirm)
         context.publish(store)

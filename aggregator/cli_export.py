@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
 from aggregator import clock
-from aggregator.cli_context import Context, console, pass_context
+from aggregator.cli_context import EXIT_FAILED, Context, console, pass_context
 from aggregator.health import source_health
 from aggregator.issues import find_issue, issues, last_issue, record_issue
 from feeds.export import (
@@ -44,7 +45,7 @@ def export() -> None:
 @pass_context
 def export_ics(context: Context, out: Path | None) -> None:
     """Write the ICS feeds: all.ics, one per organization, section and source."""
-    with context.lock(), context.store() as store:
+    with context.store() as store, context.lock():
         context.publish(store, out, correction=False)
 
 
@@ -61,7 +62,13 @@ def _window(start: object, end: object, today: date) -> tuple[date, date]:
 def _emit(data: str | bytes, out: Path | None) -> None:
     """Data to ``--out`` (text as UTF-8, DOCX as bytes) or stdout; DOCX never to a terminal."""
     if out is not None:
-        write_export(data, out)
+        try:
+            write_export(data, out)
+        except OSError as exc:
+            folder = "" if out.parent.is_dir() else f" (no folder {out.parent})"
+            console().print(f"cannot write {out}: {exc.strerror or exc}{folder}", markup=False,
+                            style="red")
+            sys.exit(EXIT_FAILED)
         console().print(f"wrote {out}", markup=False)
     elif isinstance(data, bytes):
         stream = click.get_binary_stream("stdout")

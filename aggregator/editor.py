@@ -37,7 +37,8 @@ from aggregator.edited import apply_overrides
 from aggregator.editor_actions import (ACTIONS, ActionError, apply_action, event_from_form,
                                        store_manual)
 from aggregator.editor_guard import SECURITY_HEADERS, Guard, form, html_reply, params, redirect
-from aggregator.editor_page import EditRow, Page, editor_page, error_page
+from aggregator.editor_page import (EditRow, Page, editor_page, empty_hint, error_page,
+                                    matching, undo_fields)
 from aggregator.issues import Issue, last_issue, record_issue
 from aggregator.jobs import PublishError, publish_feeds, store_lock
 from aggregator.lock import LockBusy
@@ -50,7 +51,8 @@ from feeds.changes_render import render_changes_html
 from feeds.export import (EXTENSIONS, FORMATS, MEDIA_TYPES, default_window, export_calendar,
                           export_changes, export_events)
 from feeds.html import render_calendar_html, render_events_html
-from feeds.tables import TABLE_KINDS, calendar_table, event_section, events_tables, format_date_span
+from feeds.tables import (TABLE_KINDS, calendar_table, event_section, events_tables,
+                          format_date_span)
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_SINCE_DAYS = 7
@@ -266,35 +268,6 @@ class Editor:
         if fields.get("q", "").strip():
             query["q"] = fields["q"].strip()
         return query
-
-
-def matching(rows: list[EditRow], words: str) -> list[EditRow]:
-    """The rows whose title (as printed or upstream), organization, placement or UID holds
-    every one of ``words`` (case-insensitive)."""
-    wanted = words.casefold().split()
-    if not wanted:
-        return rows
-    return [row for row in rows if all(word in " ".join(
-        (row.title, row.upstream_title, row.organization, row.placement, row.uid)).casefold()
-        for word in wanted)]
-
-
-def undo_fields(query: Mapping[str, str]) -> dict[str, str]:
-    """The hidden fields of the undo form offered right after an action (empty: none)."""
-    if not query.get("undo_field") or not query.get("uid"):
-        return {}
-    return {name: query[name] for name in ("uid", "undo_field", "undo_value", "undo_clear")
-            if name in query}
-
-
-def empty_hint(events: list[StoredEvent], start: date, end: date) -> str:
-    """Why a window shows nothing: the days the store's events do cover (empty: none)."""
-    if not events:
-        return "資料庫沒有任何活動 The store holds no events yet: run `tradecal run` first."
-    days = [stored.event.local_dates() for stored in events]
-    first, last = min(d[0] for d in days), max(d[1] for d in days)
-    return (f"此期間沒有活動 Nothing between {start} and {end}: the store's events run from "
-            f"{first} to {last}.")
 
 
 def _shows(stored: StoredEvent, start: date, end: date) -> bool:

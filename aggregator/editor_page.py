@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from aggregator.editor_forms import (FormContext, add_form, button, csrf_input, details_forms,
                                      issue_form, row_form, search_input, undo_form)
+from aggregator.model import StoredEvent
 
 TABLES: tuple[tuple[str, str], ...] = (
     ("calendar", "國際經貿行事曆 Calendar"), ("events", "活動快訊、其他經貿相關活動 Events"),
@@ -81,13 +82,42 @@ class Page:
         return FormContext(self.csrf, self.start, self.end, self.search)
 
 
+def matching(rows: list[EditRow], words: str) -> list[EditRow]:
+    """The rows whose title (as printed or upstream), organization, placement or UID holds
+    every one of ``words`` (case-insensitive)."""
+    wanted = words.casefold().split()
+    if not wanted:
+        return rows
+    return [row for row in rows if all(word in " ".join(
+        (row.title, row.upstream_title, row.organization, row.placement, row.uid)).casefold()
+        for word in wanted)]
+
+
+def undo_fields(query: Mapping[str, str]) -> dict[str, str]:
+    """The hidden fields of the undo form offered right after an action (empty: none)."""
+    if not query.get("undo_field") or not query.get("uid"):
+        return {}
+    return {name: query[name] for name in ("uid", "undo_field", "undo_value", "undo_clear")
+            if name in query}
+
+
+def empty_hint(events: list[StoredEvent], start: date, end: date) -> str:
+    """Why a window shows nothing: the days the store's events do cover (empty: none)."""
+    if not events:
+        return "資料庫沒有任何活動 The store holds no events yet: run `tradecal run` first."
+    days = [stored.event.local_dates() for stored in events]
+    first, last = min(d[0] for d in days), max(d[1] for d in days)
+    return (f"此期間沒有活動 Nothing between {start} and {end}: the store's events run from "
+            f"{first} to {last}.")
+
+
 def editor_page(page: Page) -> str:
     """The whole editor page."""
     window = {"from": page.start.isoformat(), "to": page.end.isoformat()}
     message = ""
     if page.message:
         undo = f" {undo_form(page.forms, page.undo)}" if page.undo else ""
-        message = f'<p class="message" role="status">{escape(page.message)}{undo}</p>'
+        message = f'<div class="message" role="status">{escape(page.message)}{undo}</div>'
     parts = [
         _head("編輯台 Editor · 國際經貿行事曆"),
         "<h1>編輯台 Editor</h1>",

@@ -3,6 +3,7 @@ corrections that reach the feeds, issues, organization keys, errors without trac
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,49 @@ def test_every_bad_row_is_named_at_once_and_nothing_is_stored(desk: Desk,
     assert "3 bad rows" in result.stderr and "nothing was stored" in result.stderr
     assert "好的一列" not in desk.ok("export", "events", *("--from", "2024-04-29", "--to",
                                                         "2024-05-23")).stdout
+
+
+# --- 5. messages, not tracebacks --------------------------------------------------------------
+
+def test_export_to_a_missing_folder_says_so(desk: Desk, tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "dir" / "x.md"
+    result = desk.tc("export", "calendar", "--out", str(out), "--issue")
+    assert result.exit_code == 1
+    assert f"cannot write {out}" in result.stderr and "no folder" in result.stderr
+    assert "recorded issue" not in result.stderr
+    assert desk.ok("export", "issues").stdout.count("\n") == 1  # the header alone
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_an_unwritable_feeds_folder_is_a_message(desk: Desk) -> None:
+    output = desk.config.feeds.output
+    output.mkdir()
+    output.chmod(0o500)
+    try:
+        for args in (("export", "ics"), ("edit", desk.uid(CUSTOMS, "wto"), "--hide")):
+            result = desk.tc(*args)
+            assert result.exit_code == 1 and "cannot write the feeds to" in result.stderr
+    finally:
+        output.chmod(0o700)
+
+
+def test_an_unwritable_feeds_folder_is_a_message_even_for_root(desk: Desk) -> None:
+    output = desk.config.feeds.output
+    output.parent.mkdir(exist_ok=True)
+    output.write_text("a file where the folder should be", encoding="utf-8")
+    for args in (("export", "ics"), ("edit", desk.uid(CUSTOMS, "wto"), "--hide")):
+        result = desk.tc(*args)
+        assert result.exit_code == 1, result.output
+        assert f"cannot write the feeds to {output}" in result.stderr
+
+
+def test_a_mistyped_store_path_is_refused_not_created(desk: Desk) -> None:
+    text = desk.path.read_text(encoding="utf-8")
+    desk.path.write_text(text.replace('path = "tradecal.db"', 'path = "tradecal.bd"'),
+                         encoding="utf-8")
+    for args in (("sources",), ("export", "calendar"), ("edit", "--list"),
+                 ("export", "changes", "--since", "2024-01-01"), ("export", "ics")):
+        result = desk.tc(*args)
+        assert result.exit_code == 2, args
+        assert "no store at" in result.stderr and "tradecal.bd" in result.stderr
+    assert not (desk.path.parent / "tradecal.bd").exists()

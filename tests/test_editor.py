@@ -528,3 +528,63 @@ def test_real_server_round_trip(server: str, config: Config) -> None:
         assert answer.status_code == 303
         back = http.get(answer.headers["Location"])
         assert back.status_code == 200 and "已隱藏 Hidden" in back.text
+
+
+# --- what the page adds to the command line (issue 15) -----------------------------------------
+
+def test_each_action_rewrites_the_feeds_and_can_be_undone(client: Client, config: Config,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADECAL_NOW", "2024-04-26T08:00:00Z")
+    customs = uid_of(config, CUSTOMS)
+    answer = client.act(customs, "hide")
+    feed = (config.feeds.output / "all.ics").read_text(encoding="utf-8")
+    assert customs not in feed and "Session on Aid for Trade" in feed.replace("\r\n ", "")
+    page = client.follow(answer)
+    status = page.soup.find(attrs={"role": "status"})
+    assert "feeds rewritten" in status.get_text()
+    undo = {i["name"]: i["value"] for i in status.find_all("input")}
+    assert undo["undo_field"] == "hidden" and undo["undo_clear"] == "1"
+    assert client.post("/editor/edit", {**undo, "action": "undo"}).status == 303
+    assert CUSTOMS in preview(client.get("/editor"))
+    assert customs in (config.feeds.output / "all.ics").read_text(encoding="utf-8")
+
+
+def test_deadline_short_link_and_section_forms(client: Client, config: Config) -> None:
+    seminar = uid_of(config, SEMINAR)
+    client.act(seminar, "deadline", deadline="2024-04-26")
+    client.act(seminar, "short_url", short_url="https://tinyurl.com/new1")
+    events = preview(client.get("/editor"))
+    assert "4/26" in events and "https://tinyurl.com/new1" in events
+    answer = client.act(seminar, "section", section="RTA")
+    assert SEMINAR in preview(client.get("/editor")).split("其他經貿相關活動")[0]
+    page = client.follow(answer)
+    undo = {i["name"]: i["value"] for i in page.soup.find(attrs={"role": "status"})
+            .find_all("input")}
+    client.post("/editor/edit", {**undo, "action": "undo"})
+    assert client.act(seminar, "nodeadline").status == 303
+    assert client.act(seminar, "deadline", deadline="soon").status == 400
+    with Store(config.store_path) as store:
+        values = {s.override.field: s.override.value for s in override_states(store)}
+    assert values == {"deadline": "", "short_url": "https://tinyurl.com/new1"}
+
+
+def test_add_an_event_as_a_csv_row_would(client: Client, config: Config) -> None:
+    fields = {"csrf": client.csrf(), "from": "2024-04-29", "to": "2024-05-23",
+              "organization": "CIECA", "title": "2024 臺美供應鏈論壇", "start": "2024-05-15",
+              "time": "14:00", "kind": "seminar", "featured": "1"}
+    answer = client.post("/editor/add", fields)
+    assert answer.status == 303
+    assert "2024 臺美供應鏈論壇" in preview(client.follow(answer)).split("其他經貿相關活動")[0]
+    with Store(config.store_path) as store:
+        [added] = [s.event for s in store.events() if s.event.source == "manual"]
+    assert (added.organization, added.timezone) == ("CIECA", "Asia/Taipei")
+    bad = client.post("/editor/add", {**fields, "organization": "NOPE"})
+    assert bad.status == 400 and "unknown organization" in bad.text
+
+
+def test_search_keeps_matching_rows_and_an_empty_window_says_why(client: Client) -> None:
+    rows = edit_rows(client.get("/editor", q="telwg"))
+    assert len(rows) == 2 and all("TELWG" in row for row in rows)
+    empty = client.get("/editor", **{"from": "2026-01-05", "to": "2026-01-29"})
+    hint = empty.soup.find(attrs={"role": "note"}).get_text()
+    assert "the store's events run from 2024-04-29 to 2024-05-23" in hint
