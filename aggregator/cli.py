@@ -41,11 +41,23 @@ EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Configuration file (default: $TRADECAL_CONFIG, then ./config.toml).")
+@click.option("--store", "store_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Store to use instead of [store] path (e.g. the demo's), its feeds in the "
+                   "folder public beside it.")
 @click.version_option(__version__, prog_name="tradecal")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None) -> None:
+def cli(ctx: click.Context, config_path: Path | None, store_path: Path | None) -> None:
     """tradecal: the trade-event calendar (collect, store, publish ICS and tables)."""
-    ctx.obj = Context(config_path)
+    ctx.obj = Context(config_path, store_path)
+
+
+REPLAY_FOLDER = "replay-store"
+"""Where ``--replay`` writes without ``--store``: this folder next to config.toml holds the
+scratch store (``tradecal.db``) and its feeds (``public/``)."""
+store_option = click.option(
+    "--store", "store_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Store to write instead of [store] path, its feeds in the folder public beside it "
+         f"(with --replay the default is the scratch store {REPLAY_FOLDER}/tradecal.db).")
 
 
 full_option = click.option(
@@ -56,26 +68,51 @@ full_option = click.option(
 @cli.command()
 @click.argument("names", nargs=-1)
 @replay_option
+@store_option
 @full_option
 @pass_context
-def refresh(context: Context, names: tuple[str, ...], replay: Path | None, full: bool) -> None:
-    """Fetch, parse and store SOURCE(s) (default: every enabled source)."""
+def refresh(context: Context, names: tuple[str, ...], replay: Path | None,
+            store_path: Path | None, full: bool) -> None:
+    """Fetch, parse and store SOURCE(s) (default: every enabled source).
+
+    With --replay, into a scratch store unless --store names one."""
+    _choose_store(context, replay, store_path, None)
     sys.exit(_refresh(context, names, replay, publish=False, out=None, full=full))
 
 
 @cli.command()
 @replay_option
+@store_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the feeds (default: [feeds] output).")
 @full_option
 @pass_context
-def run(context: Context, replay: Path | None, out: Path | None, full: bool) -> None:
+def run(context: Context, replay: Path | None, store_path: Path | None, out: Path | None,
+        full: bool) -> None:
     """Refresh every enabled source, then write the ICS feeds.
 
     Ends with a summary (each failed or stale source and why) and exits 1 when a source
-    failed: run it from cron and the mail says what needs a look.
+    failed: run it from cron and the mail says what needs a look. With --replay, the store
+    and the feeds are a scratch copy (replay-store/ next to config.toml) unless --store
+    names a store.
     """
+    _choose_store(context, replay, store_path, out)
     sys.exit(_refresh(context, (), replay, publish=True, out=out, full=full))
+
+
+def _choose_store(context: Context, replay: Path | None, store_path: Path | None,
+                  out: Path | None) -> None:
+    """``--store``, else for a replay the scratch store (feeds beside it), said aloud."""
+    if store_path is not None:
+        context.use_store(store_path)
+    elif replay is not None and context.store_path is None:
+        store = context.config_path.absolute().parent / REPLAY_FOLDER / "tradecal.db"
+        context.use_store(store)
+        feeds = "" if out else f" and its feeds in {store.parent / 'public'}"
+        console().print(f"replay: writing to the scratch store {store}{feeds}, not the "
+                        f"configured store; read it with `tradecal --store {store} export "
+                        "calendar …`, or replay into a store of your choice with --store",
+                        markup=False)
 
 
 def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -29,19 +30,37 @@ def console() -> Console:
 class Context:
     """What every command needs: the configuration, loaded once, and the store."""
 
-    def __init__(self, config_path: Path | None) -> None:
+    def __init__(self, config_path: Path | None, store_path: Path | None = None) -> None:
         self.config_path = config_path or default_config_path()
+        self.store_path: Path | None = None
+        self.output: Path | None = None
         self._config: Config | None = None
+        if store_path is not None:
+            self.use_store(store_path)
 
     @property
     def config(self) -> Config:
+        """The configuration, with the store and feeds folder chosen by :meth:`use_store`
+        (``--store``) in place of ``[store] path`` and ``[feeds] output``."""
         if self._config is None:
             try:
-                self._config = load_config(self.config_path)
+                config = load_config(self.config_path)
             except ConfigError as exc:
                 console().print(f"config error: {exc}", markup=False, style="red")
                 sys.exit(EXIT_USAGE)
+            if self.store_path is not None:
+                config = replace(config, store_path=self.store_path.absolute())
+            if self.output is not None:
+                config = replace(config, feeds=replace(config.feeds,
+                                                       output=self.output.absolute()))
+            self._config = config
         return self._config
+
+    def use_store(self, store: Path) -> None:
+        """Use ``store`` instead of ``[store] path``, and the folder ``public`` beside it
+        for its feeds instead of ``[feeds] output`` (a demo's feeds never overwrite the
+        published ones)."""
+        self.store_path, self.output, self._config = store, store.parent / "public", None
 
     def store(self, *, create: bool = False) -> Store:
         """The store. A command that only reads it (``create`` False) refuses a store file

@@ -4,10 +4,12 @@ corrections that reach the feeds, issues, organization keys, errors without trac
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.desk import AIRGRAM_COPY, CUSTOMS, Desk, make_desk
 
 
@@ -203,3 +205,24 @@ def test_a_mistyped_store_path_is_refused_not_created(desk: Desk) -> None:
         assert result.exit_code == 2, args
         assert "no store at" in result.stderr and "tradecal.bd" in result.stderr
     assert not (desk.path.parent / "tradecal.bd").exists()
+
+
+# --- 6. the demo in its own store ---------------------------------------------------------------
+
+def test_replay_writes_a_scratch_store_and_says_where(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADECAL_NOW", "2024-04-26T08:00:00Z")
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    desk = Desk(tmp_path / "config.toml")
+    result = desk.tc("run", "--replay", str(ROOT / "examples" / "replay"))
+    scratch = tmp_path / "replay-store"
+    assert f"scratch store {scratch / 'tradecal.db'}" in result.stderr
+    assert "wrote" in result.stderr and str(scratch / "public") in result.stderr
+    assert not (tmp_path / "tradecal.db").exists() and not (tmp_path / "public").exists()
+    assert (scratch / "public" / "all.ics").exists()
+    demo = desk.ok("--store", str(scratch / "tradecal.db"), "export", "calendar",
+                   "--from", "2024-04-29", "--to", "2024-05-23").stdout
+    assert "Committee on" in demo
+    real = desk.tc("export", "calendar")
+    assert real.exit_code == 2 and "no store at" in real.stderr
