@@ -10,7 +10,12 @@ configuration error (130 when a refresh is interrupted by Ctrl-C). People's outp
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -36,6 +41,28 @@ from sources.base import ParseError, Request, Response
 from sources.manual import CsvImportError, read_events_csv
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
+EXIT_TERMINATED = 143  # ... and by SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a BaseException, like Ctrl-C's, so no handler of errors takes it)."""
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Terminated` in the main thread (elsewhere: as
+    before)."""
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -129,7 +156,7 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
 
     context.store(create=True).close()
     try:
-        with context.lock():
+        with sigterm_raises(), context.lock():
             report = refresh_and_publish(config, sources, replay=replay, publish=publish,
                                          out=out, on_done=finished, incremental=not full)
     except PublishError as exc:
@@ -140,6 +167,14 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
         err.print("interrupted: the sources stored so far are kept, the feeds were not "
                   "written", markup=False, style="red")
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        err.print("stopped by SIGTERM: the sources stored so far are kept, the feeds were not "
+                  "written", markup=False, style="red")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Now, without waiting for fetches under way (each source is stored in one
+        # transaction; the lock is freed by the system).
+        os._exit(EXIT_TERMINATED)
     for line in report.summary():
         err.print(line, markup=False)
     return EXIT_FAILED if report.failed else EXIT_OK

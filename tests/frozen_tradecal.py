@@ -3,8 +3,8 @@
 time, or ``TRADECAL_TEST_SLOW_DISK`` to a number of seconds.
 
 tradecal stamps what it stores (``first_seen``, ``last_changed``, the runs) with
-:func:`aggregator.store.utcnow`, and the feeds carry those stamps (DTSTAMP, LAST-MODIFIED)
-and pick their events by :meth:`datetime.date.today`. With the clock stopped at one instant,
+:func:`aggregator.clock.now`, and the feeds carry those stamps (DTSTAMP, LAST-MODIFIED)
+and pick their events by :func:`aggregator.clock.today`. With the clock stopped at one instant,
 two runs over the same inputs give the same bytes, so a run that was killed and run again can
 be compared with one that was not.
 
@@ -23,33 +23,18 @@ import io
 import os
 import sys
 import time
-from datetime import date, datetime
-from types import SimpleNamespace
+from datetime import datetime
 from typing import IO, Any
 
 import aggregator.cli
-import aggregator.store
+from aggregator import clock
 
 CHUNK = 16 * 1024
-DATE_USERS = ("aggregator.jobs", "aggregator.cli_export")
-"""The modules that ask ``date.today()`` (and use ``date`` for nothing else)."""
 
 
 def stop_clock(now: datetime) -> None:
-    """Make every ``utcnow`` of tradecal's modules, and ``date.today`` where the feeds'
-    "today" is taken, answer ``now``."""
-    original = aggregator.store.utcnow
-
-    def frozen() -> datetime:
-        return now
-
-    for module in list(sys.modules.values()):
-        if getattr(module, "utcnow", None) is original:
-            module.utcnow = frozen  # type: ignore[attr-defined]
-    for name in DATE_USERS:
-        module = sys.modules[name]
-        assert module.date is date, name  # type: ignore[attr-defined]
-        module.date = SimpleNamespace(today=lambda: now.date())  # type: ignore[attr-defined]
+    """Stop tradecal's one clock (:mod:`aggregator.clock`) at ``now``."""
+    os.environ[clock.NOW_VARIABLE] = now.isoformat()
 
 
 class _Trickling:

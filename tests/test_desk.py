@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -226,3 +231,81 @@ def test_replay_writes_a_scratch_store_and_says_where(tmp_path: Path,
     assert "Committee on" in demo
     real = desk.tc("export", "calendar")
     assert real.exit_code == 2 and "no store at" in real.stderr
+
+
+# --- 9. the smaller items -----------------------------------------------------------------------
+
+def test_one_event_is_singular(desk: Desk, tmp_path: Path) -> None:
+    csv = tmp_path / "one.csv"
+    csv.write_text("organization,title,start\nCIECA,講座,2024-05-20\n", encoding="utf-8")
+    assert "one.csv: 1 event (1 new" in desk.ok("import", str(csv)).stderr
+
+
+def test_an_ambiguous_prefix_says_how_many_are_shown(desk: Desk, tmp_path: Path) -> None:
+    csv = tmp_path / "many.csv"
+    rows = "".join(f"CIECA,講座 {n},2024-05-{n:02d}\n" for n in range(1, 16))
+    csv.write_text("organization,title,start\n" + rows, encoding="utf-8")
+    desk.ok("import", str(csv))
+    result = desk.tc("edit", "manual-", "--hide")
+    assert result.exit_code == 2
+    assert "matches 15 events; give more of it (the first 10 shown)" in result.stderr
+
+
+def test_a_window_across_years_prints_the_year(desk: Desk, tmp_path: Path) -> None:
+    csv = tmp_path / "winter.csv"
+    csv.write_text("organization,title,start,end,registration_deadline\n"
+                   "WTO,Council for Trade in Goods,2024-12-04,,\n"
+                   "WTO,General Council,2025-01-17,,\n"
+                   "CIECA,新年講座,2025-01-08,,2024-12-31\n", encoding="utf-8")
+    desk.ok("import", str(csv))
+    window = ("--from", "2024-12-01", "--to", "2025-01-31")
+    calendar = desk.ok("export", "calendar", *window).stdout
+    assert "| 2024/12/4 |" in calendar and "| 2025/1/17 |" in calendar
+    events = desk.ok("export", "events", *window).stdout
+    assert "| 2024/12/31 | 2025/1/8 | 新年講座 |" in events
+    assert "| 12/4 |" in desk.ok("export", "calendar", "--from", "2024-12-01", "--to",
+                                 "2024-12-24").stdout
+
+
+def test_sigterm_stops_run_with_a_message(tmp_path: Path) -> None:
+    asked = threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        held: list[socket.socket] = []
+
+        def accept() -> None:
+            connection, _ = listener.accept()  # never answered: the run waits on it
+            held.append(connection)
+            asked.set()
+
+        threading.Thread(target=accept, daemon=True).start()
+        config = tmp_path / "config.toml"
+        config.write_text(f"""
+[organizations.WTO]
+timezone = "Europe/Zurich"
+[fetch]
+timeout = 600.0
+retries = 0
+robots = false
+[sources.slow]
+type = "ics"
+url = "http://127.0.0.1:{port}/feed.ics"
+organization = "WTO"
+""", encoding="utf-8")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aggregator", "--config", str(config), "run"], cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TRADECAL_NOW": "2024-04-26T08:00:00Z"})
+        try:
+            assert asked.wait(60), "the run never asked the server"
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            for connection in held:
+                connection.close()
+    assert process.returncode == 143
+    assert "stopped by SIGTERM" in stderr and "Traceback" not in stderr
