@@ -154,9 +154,9 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
         style = "green" if outcome.ok else "red"
         err.print(f"[{next(position)}/{len(sources)}] [{style}]{escape(outcome.summary())}[/]")
 
-    context.store(create=True).close()
     try:
         with sigterm_raises(), context.lock():
+            context.store(create=True).close()  # says so when it makes a new store
             report = refresh_and_publish(config, sources, replay=replay, publish=publish,
                                          out=out, on_done=finished, incremental=not full)
     except PublishError as exc:
@@ -227,7 +227,7 @@ def import_(context: Context, file: Path) -> None:
     except CsvImportError as exc:
         console().print(f"[red]refused:[/] {escape(str(exc))}\nnothing was stored")
         sys.exit(EXIT_FAILED)
-    with context.store(create=True) as store, context.lock():
+    with context.lock(), context.store(create=True) as store:
         counts = store_manual(store, events)
         console().print(f"{file}: {counted(len(events), 'event')} ({counts.inserted} new, "
                         f"{counts.updated} changed, {counts.unchanged} unchanged), read as "
