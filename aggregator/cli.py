@@ -10,7 +10,12 @@ configuration error (130 when a refresh is interrupted by Ctrl-C). People's outp
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,27 +27,64 @@ from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass
 from aggregator.cli_edit import edit_command
 from aggregator.cli_export import export, sources
 from aggregator.cli_schedule import schedule
-from aggregator.config import SECTIONS, Organization
-from aggregator.jobs import refresh_and_publish
+from aggregator.config import SECTIONS, Config
+from aggregator.editor_actions import store_manual
+from aggregator.encoding import decode_text_file
+from aggregator.jobs import PublishError, refresh_and_publish
 from aggregator.model import EventError, event_to_json
 from aggregator.reconcile import merge_duplicates
 from aggregator.refresh import SourceOutcome, collect, describe_failure
 from aggregator.replay import RecordingFetcher, note_provenance
 from aggregator.serve import serve_command
+from aggregator.words import counted
 from sources.base import ParseError, Request, Response
 from sources.manual import CsvImportError, read_events_csv
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
+EXIT_TERMINATED = 143  # ... and by SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a BaseException, like Ctrl-C's, so no handler of errors takes it)."""
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Terminated` in the main thread (elsewhere: as
+    before)."""
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Configuration file (default: $TRADECAL_CONFIG, then ./config.toml).")
+@click.option("--store", "store_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Store to use instead of [store] path (e.g. the demo's), its feeds in the "
+                   "folder public beside it.")
 @click.version_option(__version__, prog_name="tradecal")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None) -> None:
+def cli(ctx: click.Context, config_path: Path | None, store_path: Path | None) -> None:
     """tradecal: the trade-event calendar (collect, store, publish ICS and tables)."""
-    ctx.obj = Context(config_path)
+    ctx.obj = Context(config_path, store_path)
+
+
+REPLAY_FOLDER = "replay-store"
+"""Where ``--replay`` writes without ``--store``: this folder next to config.toml holds the
+scratch store (``tradecal.db``) and its feeds (``public/``)."""
+store_option = click.option(
+    "--store", "store_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Store to write instead of [store] path, its feeds in the folder public beside it "
+         f"(with --replay the default is the scratch store {REPLAY_FOLDER}/tradecal.db).")
 
 
 full_option = click.option(
@@ -53,26 +95,51 @@ full_option = click.option(
 @cli.command()
 @click.argument("names", nargs=-1)
 @replay_option
+@store_option
 @full_option
 @pass_context
-def refresh(context: Context, names: tuple[str, ...], replay: Path | None, full: bool) -> None:
-    """Fetch, parse and store SOURCE(s) (default: every enabled source)."""
+def refresh(context: Context, names: tuple[str, ...], replay: Path | None,
+            store_path: Path | None, full: bool) -> None:
+    """Fetch, parse and store SOURCE(s) (default: every enabled source).
+
+    With --replay, into a scratch store unless --store names one."""
+    _choose_store(context, replay, store_path, None)
     sys.exit(_refresh(context, names, replay, publish=False, out=None, full=full))
 
 
 @cli.command()
 @replay_option
+@store_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the feeds (default: [feeds] output).")
 @full_option
 @pass_context
-def run(context: Context, replay: Path | None, out: Path | None, full: bool) -> None:
+def run(context: Context, replay: Path | None, store_path: Path | None, out: Path | None,
+        full: bool) -> None:
     """Refresh every enabled source, then write the ICS feeds.
 
     Ends with a summary (each failed or stale source and why) and exits 1 when a source
-    failed: run it from cron and the mail says what needs a look.
+    failed: run it from cron and the mail says what needs a look. With --replay, the store
+    and the feeds are a scratch copy (replay-store/ next to config.toml) unless --store
+    names a store.
     """
+    _choose_store(context, replay, store_path, out)
     sys.exit(_refresh(context, (), replay, publish=True, out=out, full=full))
+
+
+def _choose_store(context: Context, replay: Path | None, store_path: Path | None,
+                  out: Path | None) -> None:
+    """``--store``, else for a replay the scratch store (feeds beside it), said aloud."""
+    if store_path is not None:
+        context.use_store(store_path)
+    elif replay is not None and context.store_path is None:
+        store = context.config_path.absolute().parent / REPLAY_FOLDER / "tradecal.db"
+        context.use_store(store)
+        feeds = "" if out else f" and its feeds in {store.parent / 'public'}"
+        console().print(f"replay: writing to the scratch store {store}{feeds}, not the "
+                        f"configured store; read it with `tradecal --store {store} export "
+                        "calendar …`, or replay into a store of your choice with --store",
+                        markup=False)
 
 
 def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
@@ -88,13 +155,26 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
         err.print(f"[{next(position)}/{len(sources)}] [{style}]{escape(outcome.summary())}[/]")
 
     try:
-        with context.lock():
+        with sigterm_raises(), context.lock():
+            context.store(create=True).close()  # says so when it makes a new store
             report = refresh_and_publish(config, sources, replay=replay, publish=publish,
                                          out=out, on_done=finished, incremental=not full)
+    except PublishError as exc:
+        err.print(f"{exc}; the sources were stored, the feeds are not", markup=False,
+                  style="red")
+        sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         err.print("interrupted: the sources stored so far are kept, the feeds were not "
                   "written", markup=False, style="red")
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        err.print("stopped by SIGTERM: the sources stored so far are kept, the feeds were not "
+                  "written", markup=False, style="red")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Now, without waiting for fetches under way (each source is stored in one
+        # transaction; the lock is freed by the system).
+        os._exit(EXIT_TERMINATED)
     for line in report.summary():
         err.print(line, markup=False)
     return EXIT_FAILED if report.failed else EXIT_OK
@@ -130,26 +210,29 @@ def parse(context: Context, name: str, file: Path, url: str | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @pass_context
 def import_(context: Context, file: Path) -> None:
-    """Add events by hand from a CSV file (all rows or none)."""
+    """Add events by hand from a CSV file (all rows or none), then rewrite the feeds.
+
+    UTF-8 (with or without a BOM) or Big5/CP950 as Excel saves it in Taiwan; every bad row
+    is named at once.
+    """
     config = context.config
     try:
-        events = read_events_csv(
-            file.read_text(encoding="utf-8-sig"), str(file),
-            organization=lambda name: _known(config.organization(name)),
-            sections=SECTIONS)
+        text, encoding = decode_text_file(file.read_bytes())
+        events = read_events_csv(text, str(file), organization=lambda name: _known(config, name),
+                                 sections=SECTIONS)
     except UnicodeDecodeError as exc:
-        console().print(f"[red]refused:[/] {escape(str(file))}: not UTF-8 text (byte "
-                        f"{exc.start}); save the CSV as UTF-8; nothing was stored")
+        console().print(f"[red]refused:[/] {escape(str(file))}: neither UTF-8 nor Big5 text "
+                        f"(byte {exc.start}); save the CSV as UTF-8; nothing was stored")
         sys.exit(EXIT_FAILED)
     except CsvImportError as exc:
-        console().print(f"[red]refused:[/] {escape(str(exc))}; nothing was stored")
+        console().print(f"[red]refused:[/] {escape(str(exc))}\nnothing was stored")
         sys.exit(EXIT_FAILED)
-    with context.lock(), context.store() as store:
-        run_id = store.start_run("manual")
-        counts = store.upsert_events(events, run_id=run_id)
-        store.finish_run(run_id, "ok", counts, events=len(events))
-    console().print(f"{file}: {len(events)} events ({counts.inserted} new, "
-                     f"{counts.updated} changed, {counts.unchanged} unchanged)", markup=False)
+    with context.lock(), context.store(create=True) as store:
+        counts = store_manual(store, events)
+        console().print(f"{file}: {counted(len(events), 'event')} ({counts.inserted} new, "
+                        f"{counts.updated} changed, {counts.unchanged} unchanged), read as "
+                        f"{encoding}", markup=False)
+        context.publish(store)
 
 
 @cli.command()
@@ -174,11 +257,13 @@ def record(context: Context, name: str, out: Path | None) -> None:
         sys.exit(EXIT_FAILED)
     note_provenance(folder, recorder.saved)
     console().print(f"{name}: saved {requests} response(s) to {folder}; they parse into "
-                    f"{len(events)} events", markup=False)
+                    f"{counted(len(events), 'event')}", markup=False)
 
 
-def _known(organization: Organization) -> tuple[str, str | None]:
-    return organization.key, organization.timezone
+def _known(config: Config, name: str) -> tuple[str, str | None] | None:
+    """A CSV row's organization: a configured one's key and zone, or None (refused)."""
+    found = config.find_organization(name)
+    return None if found is None else (found.key, found.timezone)
 
 
 cli.add_command(export)

@@ -9,7 +9,9 @@
                                   event's title as its source gives it
     tradecal edit --find WORDS    events whose title holds WORDS, with their UIDs
 
-UID may be a unique prefix of one (``wto-3fa1``). Several options combine in one call.
+UID may be a unique prefix of one (``wto-3fa1``). Several options combine in one call. A
+change is published at once: the feeds are rewritten (under the store lock, as ``run``
+writes them), and the command says so.
 An unknown or ambiguous UID, or a value a field does not take, exits 2 and changes nothing.
 ``--list`` prints tab-separated lines to stdout; its ``state`` column is ``ok``, ``stale:
 upstream changed FIELD, ...`` (the override still applies; ``--confirm`` settles it) or
@@ -44,6 +46,7 @@ from aggregator.store import Store
 
 LIST_COLUMNS = ("uid", "field", "value", "set_at", "state", "event")
 CLEARABLE = (*FIELDS, "short-url", "registration_deadline")
+SHOWN_MATCHES = 10
 
 
 @click.command(name="edit")
@@ -75,21 +78,23 @@ def edit_command(context: Context, uid: str | None, hide: bool, show: bool, titl
     """Override what the sources say of event UID (hide, retitle, move, feature, ...)."""
     changes = _changes(hide, show, title, section, featured, short_url, deadline,
                        no_deadline, note)
-    with context.store() as store:
-        if list_ or find is not None:
-            if uid or changes or clear or confirm:
-                _usage("--list and --find take no UID and no other option")
+    if list_ or find is not None:
+        if uid or changes or clear or confirm:
+            _usage("--list and --find take no UID and no other option")
+        with context.store() as store:
             if list_:
                 _print_list(store)
             else:
                 _print_found(store, find or "")
-            return
-        if not uid:
-            _usage("give an event UID (or --list, or --find WORDS)")
-        if not (changes or clear or confirm):
-            _usage("nothing to change: give --hide, --title, --section, ... (see --help)")
+        return
+    if not uid:
+        _usage("give an event UID (or --list, or --find WORDS)")
+    if not (changes or clear or confirm):
+        _usage("nothing to change: give --hide, --title, --section, ... (see --help)")
+    with context.store() as store, context.lock():
         full = _resolve(store, uid, clearing_only=not changes and not confirm)
         _apply(store, full, changes, [_field_name(name) for name in clear], confirm)
+        context.publish(store)
 
 
 def _changes(hide: bool, show: bool, title: str | None, section: str | None,
@@ -126,9 +131,11 @@ def _resolve(store: Store, text: str, *, clearing_only: bool) -> str:
     try:
         return resolve_uid(store, text, with_overrides=clearing_only)
     except AmbiguousUid as exc:
-        listed = "\n  ".join(exc.matches[:10])
-        _usage(f"UID prefix {text!r} matches {len(exc.matches)} events; give more of it:"
-               f"\n  {listed}")
+        shown = exc.matches[:SHOWN_MATCHES]
+        more = (f" (the first {len(shown)} shown)" if len(exc.matches) > len(shown) else "")
+        listed = "\n  ".join(shown)
+        _usage(f"UID prefix {text!r} matches {len(exc.matches)} events; give more of it"
+               f"{more}:\n  {listed}")
     except UnknownEvent:
         _usage(f"unknown event UID {text!r}: no stored event has this UID or UID prefix "
                "(find UIDs with `tradecal edit --find WORDS` or on the editor page)")

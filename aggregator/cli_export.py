@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
 from aggregator import clock
-from aggregator.cli_context import Context, console, pass_context
+from aggregator.cli_context import EXIT_FAILED, Context, console, pass_context
 from aggregator.health import source_health
-from feeds.changes import last_export, record_export
+from aggregator.issues import find_issue, issues, last_issue, record_issue
 from feeds.export import (
     FORMATS,
     default_window,
     export_calendar,
     export_changes,
     export_events,
-    export_feeds,
     write_export,
 )
 
@@ -45,17 +45,8 @@ def export() -> None:
 @pass_context
 def export_ics(context: Context, out: Path | None) -> None:
     """Write the ICS feeds: all.ics, one per organization, section and source."""
-    with context.lock():
-        write_feeds(context, out)
-
-
-def write_feeds(context: Context, out: Path | None) -> None:
-    """Write every feed and say where."""
-    with context.store() as store:
-        paths = export_feeds(store, context.config, out, clock.today(context.config.home_zone),
-                             now=clock.now())
-    folder = out or context.config.feeds.output
-    console().print(f"wrote {len(paths)} feeds to {folder}", markup=False)
+    with context.store() as store, context.lock():
+        context.publish(store, out, correction=False)
 
 
 def _window(start: object, end: object, today: date) -> tuple[date, date]:
@@ -71,7 +62,13 @@ def _window(start: object, end: object, today: date) -> tuple[date, date]:
 def _emit(data: str | bytes, out: Path | None) -> None:
     """Data to ``--out`` (text as UTF-8, DOCX as bytes) or stdout; DOCX never to a terminal."""
     if out is not None:
-        write_export(data, out)
+        try:
+            write_export(data, out)
+        except OSError as exc:
+            folder = "" if out.parent.is_dir() else f" (no folder {out.parent})"
+            console().print(f"cannot write {out}: {exc.strerror or exc}{folder}", markup=False,
+                            style="red")
+            sys.exit(EXIT_FAILED)
         console().print(f"wrote {out}", markup=False)
     elif isinstance(data, bytes):
         stream = click.get_binary_stream("stdout")
@@ -88,18 +85,24 @@ def _emit(data: str | bytes, out: Path | None) -> None:
 @window_to
 @format_option
 @out_option
+@click.option("--issue", "mark", is_flag=True,
+              help="Record this window as the newsletter's next issue (`export changes` then "
+                   "lists what changed since it). Without it, an export is a preview.")
 @pass_context
 def export_calendar_command(context: Context, start: object, end: object, fmt: str,
-                            out: Path | None) -> None:
+                            out: Path | None, mark: bool) -> None:
     """The 國際經貿行事曆 table for a window of dates.
 
-    Each export is recorded in the store: `tradecal export changes` without --since lists
-    what changed since the last one.
+    Only --issue records the window as an issue; every other export is a preview.
     """
     first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
         _emit(export_calendar(store, context.config, first, last, fmt), out)
-        record_export(store, "calendar", first, last)
+        if mark:
+            issue = record_issue(store, first, last)
+            console().print(f"recorded issue {issue.number}: {first} – {last} "
+                            f"(`tradecal export changes` lists what changes after it)",
+                            markup=False)
 
 
 @export.command(name="events")
@@ -114,25 +117,51 @@ def export_events_command(context: Context, start: object, end: object, fmt: str
     first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
         _emit(export_events(store, context.config, first, last, fmt), out)
-        record_export(store, "events", first, last)
 
 
 @export.command(name="changes")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-              help="Changes from this day (00:00) or time, local time of this machine "
-                   "(default: the last export of the calendar).")
+              help="Changes from this day (00:00) or time, local time of this machine.")
+@click.option("--since-issue", "since_issue", type=click.IntRange(min=1), metavar="N",
+              help="Changes since issue N (`tradecal export issues` lists them).")
 @format_option
 @out_option
 @pass_context
-def export_changes_command(context: Context, since: object, fmt: str,
-                           out: Path | None) -> None:
-    """What changed since a date or the last calendar export: new, moved, retitled,
-    cancelled and removed meetings and events, to check the issue against."""
+def export_changes_command(context: Context, since: object, since_issue: int | None,
+                           fmt: str, out: Path | None) -> None:
+    """What changed since a date, an issue, or (default) the last issue: new, moved,
+    retitled, cancelled and removed meetings and events, to check the issue against."""
+    if since is not None and since_issue is not None:
+        raise click.UsageError("give --since or --since-issue, not both")
     with context.store() as store:
-        start = since or last_export(store)
+        if since_issue is not None:
+            start = find_issue(store, since_issue)
+            if start is None:
+                known = len(issues(store))
+                raise click.UsageError(f"no issue {since_issue} (issues recorded: {known}; "
+                                       "see `tradecal export issues`)")
+        else:
+            start = since or last_issue(store)  # type: ignore[assignment]
         if start is None:
-            raise click.UsageError("no calendar export recorded yet: give --since YYYY-MM-DD")
+            raise click.UsageError("no issue recorded yet: mark one with `tradecal export "
+                                   "calendar --issue`, or give --since YYYY-MM-DD")
         _emit(export_changes(store, context.config, start, fmt), out)  # type: ignore[arg-type]
+
+
+@export.command(name="issues")
+@pass_context
+def export_issues_command(context: Context) -> None:
+    """The issues recorded (`export calendar --issue`): number, window, when marked.
+    Tab-separated, oldest first."""
+    with context.store() as store:
+        found = issues(store)
+    click.echo("issue\tfrom\tto\tmarked")
+    for issue in found:
+        click.echo(f"{issue.number}\t{issue.start}\t{issue.end}\t"
+                   f"{issue.at.astimezone().isoformat(timespec='seconds')}")
+    if not found:
+        console().print("no issue recorded yet: `tradecal export calendar --issue` marks one",
+                        markup=False)
 
 
 @click.command()

@@ -40,7 +40,7 @@ def schedule(context: Context, list_only: bool) -> None:
     config = context.config
     settings = schedule_settings(config)
     now = clock.now()
-    with context.store() as store:
+    with context.store(create=True) as store:
         last = last_successes(store)
     try:
         jobs = plan_jobs(config.sources, settings, last, now)

@@ -180,7 +180,7 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
                for key in option_types if key in table}
     for key, problem in SOURCE_TYPES[kind].check_options(options).items():
         raise check.fail(f"{prefix}.{key}", problem)
-    return SourceConfig(
+    source = SourceConfig(
         name=name,
         type=kind,
         url=_absolute_url(check.typed(table, prefix, "url", str, ""), check.path.parent),
@@ -193,16 +193,28 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
         options=options,
         known_organizations=_organization_names(organizations),
     )
+    if org is None:
+        known = ", ".join(sorted(organizations)) or "none: add an [organizations.KEY] table"
+        raise check.fail(f"{prefix}.organization",
+                         f"unknown organization {organization!r} (known: {known})")
+    return source
 
 
 def _organization_names(organizations: Mapping[str, Organization],
                         ) -> dict[str, tuple[str, str | None]]:
-    """Every name an organization goes by (key, short name) → its key and time zone."""
+    """Every name an organization goes by (key, short name, name, Chinese name), blanks
+    folded and case-folded → its key and time zone."""
     names: dict[str, tuple[str, str | None]] = {}
     for org in organizations.values():
-        for name in (org.short_name, org.key):
-            names[name] = (org.key, org.timezone)
+        for name in (org.name_zh, org.name, org.short_name, org.key):
+            if name:
+                names[fold_name(name)] = (org.key, org.timezone)
     return names
+
+
+def fold_name(name: str) -> str:
+    """An organization's name as :func:`_organization_names` keys it."""
+    return " ".join(name.split()).casefold()
 
 
 def _absolute_url(url: str, base: Path) -> str:

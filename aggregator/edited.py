@@ -97,14 +97,18 @@ def _meeting_groups(events: Iterable[StoredEvent]) -> dict[tuple[str, str, date]
 
 
 def _effective(own: Sequence[Override], shared: Sequence[Override]) -> dict[str, str]:
-    """Field → value: the event's own active overrides, else the newest active one of
-    another source's copy of the same meeting (for fields it has no own row for)."""
+    """Field → value: of the active overrides of every copy of the meeting (the event's own
+    and other sources' copies), the newest of each field (the event's own on a tie).
+
+    A cleared override counts for nothing here (only for SEQUENCE): after ``--clear`` or
+    ``--show`` on one copy, an override set on another copy applies to both, so undoing a
+    correction never splits one meeting into two rows.
+    """
     values: dict[str, str] = {}
-    owned = {o.field for o in own}
-    for override in sorted(shared, key=lambda o: o.set_at):
-        if override.active and override.field not in owned:
+    ranked = [(o.set_at, 0, o) for o in shared] + [(o.set_at, 1, o) for o in own]
+    for _, _, override in sorted(ranked, key=lambda item: (item[0], item[1])):
+        if override.active:
             values[override.field] = override.value
-    values.update({o.field: o.value for o in own if o.active})
     return values
 
 

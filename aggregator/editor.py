@@ -1,26 +1,31 @@
 """The editor page of ``tradecal serve``: choose a window, preview and download the tables,
-see what changed since the last issue, hide / feature / retitle events.
+see what changed since the last issue, correct events, add one, and mark the issue.
 
 Routes (mounted by :mod:`aggregator.serve`):
 
-- ``GET /editor?from=YYYY-MM-DD&to=YYYY-MM-DD&since=YYYY-MM-DD``: the page (default window:
-  :func:`feeds.export.default_window` of today; default ``since``: the last export of the
-  calendar made before today, i.e. the last issue, else the last seven days);
+- ``GET /editor?from=YYYY-MM-DD&to=YYYY-MM-DD&since=YYYY-MM-DD&q=WORDS``: the page (default
+  window: :func:`feeds.export.default_window` of today; default ``since``: the last issue
+  marked, see :mod:`aggregator.issues`; ``q`` keeps the rows whose title, organization or
+  UID holds the words);
 - ``GET /editor/download?table=calendar|events|changes&format=...&from=&to=&since=``: a
-  table in any export format, as a file (downloading the calendar records an export, as
-  the issue is being made);
-- ``POST /editor/edit`` (``uid``, ``action`` = hide, show, feature, unfeature, title,
-  untitle, confirm; ``title``): the overrides of :mod:`aggregator.overrides` (the same
-  that ``tradecal edit`` sets), then 303 back to the page;
+  table in any export format, as a file (a download is never an issue);
+- ``POST /editor/edit`` (``uid``, ``action`` of :data:`aggregator.editor_actions.ACTIONS`,
+  and its value): the overrides that ``tradecal edit`` sets, then 303 back to the page,
+  which offers to undo the action;
+- ``POST /editor/add``: a new event, from the fields of an import CSV row;
+- ``POST /editor/issue``: record the window as the newsletter's issue;
 - ``GET|POST /editor/login``, ``POST /editor/logout``: when a token is configured.
 
-Who may use it, and the checks every form passes: :mod:`aggregator.editor_guard`. The
-store is opened for each request (requests run in threads of their own).
+Every change is published at once: under the store lock the store is changed and every feed
+rewritten (as ``tradecal run`` writes them), and the page says so. Who may use the page, and
+the checks every form passes: :mod:`aggregator.editor_guard`. The store is opened for each
+request (requests run in threads of their own).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from html import escape
 from http import HTTPStatus
@@ -29,52 +34,30 @@ from urllib.parse import urlencode
 from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import apply_overrides
-from aggregator.editor_guard import (
-    SECURITY_HEADERS,
-    Guard,
-    form,
-    html_reply,
-    params,
-    redirect,
-)
-from aggregator.editor_page import EditRow, Page, editor_page, error_page
+from aggregator.editor_actions import (ACTIONS, ActionError, apply_action, event_from_form,
+                                       store_manual)
+from aggregator.editor_guard import SECURITY_HEADERS, Guard, form, html_reply, params, redirect
+from aggregator.editor_page import (EditRow, Page, editor_page, empty_hint, error_page,
+                                    matching, undo_fields)
+from aggregator.issues import Issue, last_issue, record_issue
+from aggregator.jobs import PublishError, publish_feeds, store_lock
+from aggregator.lock import LockBusy
 from aggregator.model import StoredEvent
-from aggregator.overrides import (
-    clear_override,
-    confirm_overrides,
-    overrides,
-    set_override,
-)
+from aggregator.overrides import overrides
 from aggregator.serve import Reply, Request, Route
 from aggregator.store import Store
-from feeds.changes import changes_since, record_export
+from feeds.changes import changes_since
 from feeds.changes_render import render_changes_html
-from feeds.export import (
-    EXTENSIONS,
-    FORMATS,
-    MEDIA_TYPES,
-    default_window,
-    export_calendar,
-    export_changes,
-    export_events,
-)
+from feeds.export import (EXTENSIONS, FORMATS, MEDIA_TYPES, default_window, export_calendar,
+                          export_changes, export_events)
 from feeds.html import render_calendar_html, render_events_html
-from feeds.tables import (
-    TABLE_KINDS,
-    calendar_table,
-    event_section,
-    events_tables,
-    format_date_span,
-)
+from feeds.tables import (TABLE_KINDS, calendar_table, event_section, events_tables,
+                          format_date_span)
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_SINCE_DAYS = 7
 POST_ONLY = frozenset({"POST"})
 TABLES = ("calendar", "events", "changes")
-ACTIONS: Mapping[str, str] = {
-    "hide": "已隱藏 Hidden", "show": "已恢復顯示 Shown again", "feature": "已列入快訊 Featured",
-    "unfeature": "已取消快訊 No longer featured", "title": "已改名 Retitled",
-    "untitle": "已還原名稱 Title restored", "confirm": "已確認 Confirmed"}
 
 SessionHandler = Callable[[Request, str], Reply]
 
@@ -97,8 +80,10 @@ class Editor:
         page = wrap(answer_bad_requests(self.page))
         return [Route("/editor", page), Route("/editor/", page),
                 Route("/editor/download", wrap(answer_bad_requests(self.download))),
-                Route("/editor/edit", wrap(answer_bad_requests(self.edit), changes=True),
-                      POST_ONLY),
+                *(Route(f"/editor/{name}", wrap(answer_bad_requests(handler), changes=True),
+                        POST_ONLY)
+                  for name, handler in (("edit", self.edit), ("add", self.add),
+                                        ("issue", self.issue))),
                 Route("/editor/login", self.guard.login, frozenset({"GET", "HEAD", "POST"})),
                 Route("/editor/logout", wrap(self.guard.logout, changes=True), POST_ONLY)]
 
@@ -114,6 +99,7 @@ class Editor:
                                      history=store.history)
             since_at, note = self.since(store, since)
             changes = render_changes_html(changes_since(store, self.config, since_at))
+            issue = last_issue(store)
         visible = [stored for stored in edited if not stored.hidden]
         calendar = calendar_table(visible, self.config, start, end)
         tables = events_tables(visible, self.config, start, end)
@@ -125,12 +111,17 @@ class Editor:
                  for table in tables.tables() for row in table.rows]
         hidden = [self.edit_row(stored, titles, format_date_span(*stored.event.local_dates()))
                   for stored in edited if stored.hidden and _shows(stored, start, end)]
+        words = query.get("q", "").strip()
         page = Page(start=start, end=end, csrf=self.guard.csrf_token(sid), formats=FORMATS,
                     calendar_html=render_calendar_html(calendar),
                     events_html=render_events_html(tables),
                     changes_html=(f"<p>{note}</p>" if note else "") + changes,
-                    rows=rows, hidden=hidden, since=since,
-                    message=self.message(query, titles), logout=bool(self.guard.token))
+                    rows=matching(rows, words), hidden=matching(hidden, words), since=since,
+                    message=self.message(query, titles), logout=bool(self.guard.token),
+                    search=words, undo=undo_fields(query),
+                    organizations=sorted(self.config.organizations),
+                    last_issue=issue.describe() if issue else "",
+                    hint="" if rows or hidden else empty_hint(upstream, start, end))
         return html_reply(HTTPStatus.OK, editor_page(page))
 
     def window(self, query: Mapping[str, str]) -> tuple[date, date]:
@@ -145,17 +136,18 @@ class Editor:
             raise BadRequest(f"期間過長 The window is longer than {MAX_WINDOW_DAYS} days")
         return start, end
 
-    def since(self, store: Store, since: date | None) -> tuple[datetime, str]:
-        """When the changes start, and a note saying how that was chosen (HTML-safe)."""
+    def since(self, store: Store, since: date | None) -> tuple[datetime | Issue, str]:
+        """Where the changes start (a time or the last issue), and a note saying how that
+        was chosen (HTML-safe)."""
         if since is not None:
             return datetime.combine(since, datetime.min.time()).astimezone(), ""
-        last = last_issue(store, self.today())
-        if last is not None:
-            return last, ""
+        issue = last_issue(store)
+        if issue is not None:
+            return issue, ""
         start = datetime.combine(self.today() - timedelta(days=DEFAULT_SINCE_DAYS),
                                  datetime.min.time()).astimezone()
-        return start, (f"尚無匯出紀錄 No earlier issue was exported from this store: showing "
-                       f"the last {DEFAULT_SINCE_DAYS} days.")
+        return start, (f"尚未標記任何一期 No issue has been marked yet (the 標記本期 Issue button "
+                       f"does): showing the last {DEFAULT_SINCE_DAYS} days.")
 
     def edit_row(self, stored: StoredEvent, titles: Mapping[str, str], dates: str) -> EditRow:
         event = stored.event
@@ -163,19 +155,29 @@ class Editor:
         settings = self.config.newsletter
         placement = section or (settings.featured_title if event.featured
                                 else settings.other_title)
+        deadline = event.registration_deadline
         return EditRow(
             uid=event.uid, dates=dates, placement=placement,
             organization=self.config.organization(event.organization).short_name,
             title=event.title, upstream_title=titles.get(event.uid, event.title),
             featured=event.featured, in_calendar=section is not None,
-            overridden=stored.overridden, stale=stored.override_stale, note=stored.note)
+            overridden=stored.overridden, stale=stored.override_stale, note=stored.note,
+            deadline=deadline.isoformat() if deadline else "", short_url=stored.short_url or "",
+            section=event.section if "section" in stored.overridden else None)
 
     def message(self, query: Mapping[str, str], titles: Mapping[str, str]) -> str:
         done = ACTIONS.get(query.get("done", ""))
+        if query.get("done") == "issue":
+            return f"已標記本期 Issue {query.get('issue', '')} recorded: {query.get('window', '')}"
+        if query.get("done") == "add":
+            done = "已新增 Added"
         if not done:
             return ""
         title = titles.get(query.get("uid", ""))
-        return f"{done}: {title}" if title else done
+        text = f"{done}: {title}" if title else done
+        if query.get("feeds"):
+            text += f" · 已更新 {query['feeds']} 個訂閱檔 feeds rewritten"
+        return text
 
     def download(self, request: Request, sid: str) -> Reply:
         query = params(request.query)
@@ -188,8 +190,6 @@ class Editor:
         with Store(self.config.store_path) as store:
             if table == "calendar":
                 data = export_calendar(store, self.config, start, end, fmt)
-                if request.method == "GET":
-                    record_export(store, "calendar", start, end)
             elif table == "events":
                 data = export_events(store, self.config, start, end, fmt)
             else:
@@ -203,52 +203,71 @@ class Editor:
             ("Content-Disposition", f'attachment; filename="{name}"'), *SECURITY_HEADERS),
             body)
 
+    @contextmanager
+    def publishing(self) -> Iterator[tuple[Store, list[int]]]:
+        """The store under the lock; on leaving, every feed rewritten (its count appended
+        to the list). BadRequest when the lock stays busy or the feeds cannot be written."""
+        written: list[int] = []
+        try:
+            with store_lock(self.config), Store(self.config.store_path) as store:
+                yield store, written
+                written.append(len(publish_feeds(self.config, store)[0]))
+        except LockBusy as busy:
+            raise BadRequest(f"稍後再試 Try again in a moment: {busy}") from None
+        except PublishError as exc:
+            raise BadRequest(f"已存入，但訂閱檔未更新 Stored, but {exc}") from None
+
     def edit(self, request: Request, sid: str) -> Reply:
         fields = form(request)
         uid, action = fields.get("uid", ""), fields.get("action", "")
         start, end = self.window(fields)
         if action not in ACTIONS:
             raise BadRequest(f"unknown action {action!r}")
-        with Store(self.config.store_path) as store:
+        with self.publishing() as (store, written):
             if store.event(uid) is None:
                 return html_reply(HTTPStatus.NOT_FOUND,
                                   error_page(f"找不到活動 No event has the UID {uid!r}"))
             try:
-                apply_action(store, uid, action, fields.get("title", ""))
-            except ValueError as exc:
+                undo = apply_action(store, uid, action, fields)
+            except ActionError as exc:
                 raise BadRequest(str(exc)) from None
-        query = urlencode({"from": start.isoformat(), "to": end.isoformat(), "done": action,
-                           "uid": uid})
-        return redirect(f"/editor?{query}#edit")
+        query = {**self.back(fields, start, end), "done": action, "uid": uid,
+                 "feeds": str(written[0])}
+        if undo is not None:
+            query.update(undo_field=undo.field, undo_value=undo.value or "")
+            if undo.value is None:
+                query["undo_clear"] = "1"
+        return redirect(f"/editor?{urlencode(query)}#edit")
 
+    def add(self, request: Request, sid: str) -> Reply:
+        fields = form(request)
+        start, end = self.window(fields)
+        try:
+            event = event_from_form(fields, self.config)
+        except ActionError as exc:
+            raise BadRequest(f"無法新增 Not added: {exc}") from None
+        with self.publishing() as (store, written):
+            store_manual(store, [event])
+        query = {**self.back(fields, start, end), "done": "add", "uid": event.uid,
+                 "feeds": str(written[0])}
+        return redirect(f"/editor?{urlencode(query)}#edit")
 
-def apply_action(store: Store, uid: str, action: str, title: str) -> None:
-    """One of the page's actions as an override (the same ones ``tradecal edit`` sets)."""
-    if action == "hide":
-        set_override(store, uid, "hidden", "1")
-    elif action == "show":
-        clear_override(store, uid, "hidden")
-    elif action in ("feature", "unfeature"):
-        set_override(store, uid, "featured", "1" if action == "feature" else "0")
-    elif action == "title":
-        set_override(store, uid, "title", title)
-    elif action == "untitle":
-        clear_override(store, uid, "title")
-    elif action == "confirm":
-        confirm_overrides(store, uid)
+    def issue(self, request: Request, sid: str) -> Reply:
+        fields = form(request)
+        start, end = self.window(fields)
+        with Store(self.config.store_path) as store:
+            issue = record_issue(store, start, end)
+        query = {**self.back(fields, start, end), "done": "issue", "issue": str(issue.number),
+                 "window": f"{start.isoformat()} – {end.isoformat()}"}
+        return redirect(f"/editor?{urlencode(query)}#edit")
 
-
-def last_issue(store: Store, today: date) -> datetime | None:
-    """The last export of the calendar made before ``today`` (local time): the last issue."""
-    if not store.db.table("exports").exists():
-        return None
-    midnight = datetime.combine(today, datetime.min.time()).astimezone()
-    found = None
-    for row in store.db.query("select at from exports where kind = 'calendar'"):
-        at = datetime.fromisoformat(row["at"])
-        if at < midnight and (found is None or at > found):
-            found = at
-    return found
+    @staticmethod
+    def back(fields: Mapping[str, str], start: date, end: date) -> dict[str, str]:
+        """The page's query to return to after a form: the window and the search."""
+        query = {"from": start.isoformat(), "to": end.isoformat()}
+        if fields.get("q", "").strip():
+            query["q"] = fields["q"].strip()
+        return query
 
 
 def _shows(stored: StoredEvent, start: date, end: date) -> bool:

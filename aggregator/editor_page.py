@@ -1,17 +1,23 @@
-"""The editor page's HTML: the window form, downloads, preview, changes and edit forms.
+"""The editor page's HTML: the window and search form, downloads, preview, changes, the issue
+button, the rows to correct (title first) and the form to add an event.
 
-Plain server-rendered HTML without JavaScript. Every text that comes from data is escaped
+Plain server-rendered HTML without JavaScript (the forms that change data are in
+:mod:`aggregator.editor_forms`). Every text that comes from data is escaped
 here (the previews come escaped from the tables' HTML renderer); every form that changes
 data is a POST carrying the session's CSRF token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from urllib.parse import urlencode
+
+from aggregator.editor_forms import (FormContext, add_form, button, csrf_input, details_forms,
+                                     issue_form, row_form, search_input, undo_form)
+from aggregator.model import StoredEvent
 
 TABLES: tuple[tuple[str, str], ...] = (
     ("calendar", "國際經貿行事曆 Calendar"), ("events", "活動快訊、其他經貿相關活動 Events"),
@@ -24,7 +30,9 @@ max-width:75em}table{border-collapse:collapse}td,th{vertical-align:top}
 form.inline{display:inline;margin:0}.badge{font-size:80%;padding:0 .3em;border-radius:.2em;
 background:#eee}.stale{background:#fd8;font-weight:bold}.message{background:#dfd;
 padding:.5em}.error{background:#fdd;padding:.5em}code{font-size:85%}
-section.preview{border:1px solid #aaa;padding:0 1em 1em;margin:1em 0}"""
+section.preview{border:1px solid #aaa;padding:0 1em 1em;margin:1em 0}
+.uid{color:#666;font-size:75%}.title{font-weight:600}form.field{margin:.2em 0}
+.hint{background:#eef;padding:.5em}#add-event label{display:inline-block;margin:.2em .5em .2em 0}"""
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,9 @@ class EditRow:
     overridden: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
     note: str = ""
+    deadline: str = ""
+    short_url: str = ""
+    section: str | None = None  # the editor's section ("" none), None: as the source says
 
 
 @dataclass(frozen=True)
@@ -60,26 +71,73 @@ class Page:
     since: date | None = None
     message: str = ""
     logout: bool = False
+    search: str = ""
+    undo: Mapping[str, str] = field(default_factory=dict)
+    organizations: Sequence[str] = ()
+    last_issue: str = ""
+    hint: str = ""
+
+    @property
+    def forms(self) -> FormContext:
+        return FormContext(self.csrf, self.start, self.end, self.search)
+
+
+def matching(rows: list[EditRow], words: str) -> list[EditRow]:
+    """The rows whose title (as printed or upstream), organization, placement or UID holds
+    every one of ``words`` (case-insensitive)."""
+    wanted = words.casefold().split()
+    if not wanted:
+        return rows
+    return [row for row in rows if all(word in " ".join(
+        (row.title, row.upstream_title, row.organization, row.placement, row.uid)).casefold()
+        for word in wanted)]
+
+
+def undo_fields(query: Mapping[str, str]) -> dict[str, str]:
+    """The hidden fields of the undo form offered right after an action (empty: none)."""
+    if not query.get("undo_field") or not query.get("uid"):
+        return {}
+    return {name: query[name] for name in ("uid", "undo_field", "undo_value", "undo_clear")
+            if name in query}
+
+
+def empty_hint(events: list[StoredEvent], start: date, end: date) -> str:
+    """Why a window shows nothing: the days the store's events do cover (empty: none)."""
+    if not events:
+        return "資料庫沒有任何活動 The store holds no events yet: run `tradecal run` first."
+    days = [stored.event.local_dates() for stored in events]
+    first, last = min(d[0] for d in days), max(d[1] for d in days)
+    return (f"此期間沒有活動 Nothing between {start} and {end}: the store's events run from "
+            f"{first} to {last}.")
 
 
 def editor_page(page: Page) -> str:
     """The whole editor page."""
     window = {"from": page.start.isoformat(), "to": page.end.isoformat()}
+    message = ""
+    if page.message:
+        undo = f" {undo_form(page.forms, page.undo)}" if page.undo else ""
+        message = f'<div class="message" role="status">{escape(page.message)}{undo}</div>'
     parts = [
         _head("編輯台 Editor · 國際經貿行事曆"),
         "<h1>編輯台 Editor</h1>",
         _window_form(page),
+        f'<p class="hint" role="note">{escape(page.hint)}</p>' if page.hint else "",
         "<h2>下載 Download</h2>", _downloads(page, window),
         '<h2>預覽 Preview</h2><section class="preview" id="preview">',
         page.calendar_html, page.events_html, "</section>",
         '<h2 id="changes">自上期以來的異動 Changes since the last issue</h2>',
+        issue_form(page.forms, page.last_issue),
         _since_form(page), page.changes_html,
         '<h2 id="edit">編輯 Edit the events of this window</h2>',
-        f'<p class="message" role="status">{escape(page.message)}</p>' if page.message else "",
+        message,
         _edit_table(page.rows, page, hidden=False),
         "<h3>已隱藏 Hidden</h3>",
         _edit_table(page.hidden, page, hidden=True) if page.hidden
         else "<p>（無）None hidden in this window.</p>",
+        '<h2 id="add">新增活動 Add an event</h2>',
+        "<p><small>與匯入 CSV 的一列相同 The fields of an import CSV row.</small></p>",
+        add_form(page.forms, page.organizations),
         _logout(page) if page.logout else "",
         "</body></html>\n",
     ]
@@ -91,7 +149,7 @@ def login_page(csrf: str, message: str = "") -> str:
     error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
     return "\n".join([
         _head("登入 Sign in · 編輯台 Editor"), "<h1>編輯台 Editor</h1>", error,
-        '<form method="post" action="/editor/login">', _csrf(csrf),
+        '<form method="post" action="/editor/login">', csrf_input(csrf),
         ('<label>權杖 Token <input type="password" name="token" '
          'autocomplete="current-password" required autofocus></label> '
          '<button type="submit">登入 Sign in</button></form>'),
@@ -111,10 +169,6 @@ def _head(title: str) -> str:
             f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>")
 
 
-def _csrf(token: str) -> str:
-    return f'<input type="hidden" name="csrf" value="{escape(token, quote=True)}">'
-
-
 def _window_form(page: Page) -> str:
     return (
         '<form method="get" action="/editor" id="window">'
@@ -124,6 +178,7 @@ def _window_form(page: Page) -> str:
         'required></label> '
         + (f'<input type="hidden" name="since" value="{page.since.isoformat()}">'
            if page.since else "")
+        + search_input(page.search)
         + '<button type="submit">預覽 Preview</button> '
         '<a href="/editor">預設 Default window</a></form>')
 
@@ -156,8 +211,9 @@ def _downloads(page: Page, window: dict[str, str]) -> str:
 
 def _edit_table(rows: Sequence[EditRow], page: Page, hidden: bool) -> str:
     if not rows:
-        return "<p>（無）Nothing in this window.</p>"
-    head = ("<tr><th>日期 Dates</th><th>位置 Where</th><th>名稱 Title</th>"
+        found = "No event matches the search" if page.search else "Nothing in this window"
+        return f"<p>（無）{found}.</p>"
+    head = ("<tr><th>名稱 Title</th><th>日期 Dates</th><th>位置 Where</th>"
             "<th>動作 Actions</th></tr>")
     body = [_edit_row(row, page, hidden) for row in rows]
     table_id = "hidden-events" if hidden else "edit-events"
@@ -165,7 +221,7 @@ def _edit_table(rows: Sequence[EditRow], page: Page, hidden: bool) -> str:
 
 
 def _edit_row(row: EditRow, page: Page, hidden: bool) -> str:
-    title = escape(row.title)
+    title = f'<span class="title">{escape(row.title)}</span>'
     if row.title != row.upstream_title:
         title += f'<br><small>來源 Upstream: {escape(row.upstream_title)}</small>'
     badges = "".join(f'<span class="badge">{escape(name)}</span> ' for name in row.overridden)
@@ -174,45 +230,33 @@ def _edit_row(row: EditRow, page: Page, hidden: bool) -> str:
                    f'{escape(", ".join(row.stale))}</span>')
     note = f"<br><small>備註 Note: {escape(row.note)}</small>" if row.note else ""
     actions = _actions(row, page, hidden)
-    return (f'<tr data-uid="{escape(row.uid, quote=True)}"><td>{escape(row.dates)}</td>'
+    return (f'<tr data-uid="{escape(row.uid, quote=True)}"><td>{title}{note}<br>{badges}'
+            f'<span class="uid">{escape(row.uid)}</span></td><td>{escape(row.dates)}</td>'
             f"<td>{escape(row.placement)}<br><small>{escape(row.organization)}</small></td>"
-            f"<td>{title}{note}<br>{badges}<code>{escape(row.uid)}</code></td>"
             f"<td>{actions}</td></tr>")
 
 
 def _actions(row: EditRow, page: Page, hidden: bool) -> str:
+    forms = page.forms
     if hidden:
-        return _button(row, page, "show", "顯示 Show")
-    forms = [_button(row, page, "hide", "隱藏 Hide")]
+        return row_form(forms, row.uid, button("show", "顯示 Show"))
+    buttons = [button("hide", "隱藏 Hide")]
     if not row.in_calendar:
-        forms.append(_button(row, page, "unfeature", "取消快訊 Unfeature") if row.featured
-                     else _button(row, page, "feature", "列入快訊 Feature"))
+        buttons.append(button("unfeature", "取消快訊 Unfeature") if row.featured
+                       else button("feature", "列入快訊 Feature"))
     if "title" in row.overridden:
-        forms.append(_button(row, page, "untitle", "還原名稱 Restore title"))
+        buttons.append(button("untitle", "還原名稱 Restore title"))
     if row.stale:
-        forms.append(_button(row, page, "confirm", "已確認 Confirm"))
+        buttons.append(button("confirm", "已確認 Confirm"))
     label = f"新名稱 New title of {row.uid}"
-    forms.append(
-        _form_open(row, page) +
+    retitle = row_form(forms, row.uid, (
         f'<input type="text" name="title" value="{escape(row.title, quote=True)}" size="40" '
         f'maxlength="1000" required aria-label="{escape(label, quote=True)}"> '
-        '<button type="submit" name="action" value="title">改名 Retitle</button></form>')
-    return " ".join(forms)
-
-
-def _form_open(row: EditRow, page: Page) -> str:
-    return ('<form class="inline" method="post" action="/editor/edit">' + _csrf(page.csrf) +
-            f'<input type="hidden" name="uid" value="{escape(row.uid, quote=True)}">'
-            f'<input type="hidden" name="from" value="{page.start.isoformat()}">'
-            f'<input type="hidden" name="to" value="{page.end.isoformat()}">')
-
-
-def _button(row: EditRow, page: Page, action: str, label: str) -> str:
-    return (_form_open(row, page) +
-            f'<button type="submit" name="action" value="{action}">{escape(label)}</button>'
-            "</form>")
+        + button("title", "改名 Retitle")))
+    return (row_form(forms, row.uid, " ".join(buttons)) + " " + retitle +
+            details_forms(forms, row.uid, row.deadline, row.short_url, row.section))
 
 
 def _logout(page: Page) -> str:
-    return ('<form method="post" action="/editor/logout">' + _csrf(page.csrf) +
+    return ('<form method="post" action="/editor/logout">' + csrf_input(page.csrf) +
             '<button type="submit">登出 Sign out</button></form>')

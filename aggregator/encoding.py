@@ -66,6 +66,24 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None,
     return body.decode("utf-8", errors="replace")
 
 
+ENCODING_NAMES = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "cp950": "Big5 (CP950)"}
+
+
+def decode_text_file(body: bytes) -> tuple[str, str]:
+    """A text file as offices save it (a CSV from Excel): UTF-8 with or without a BOM, else
+    Big5 as Excel writes it in Taiwan (CP950). Returns the text and the encoding's name as
+    people know it (:data:`ENCODING_NAMES`); UnicodeDecodeError when it is none of them."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8"), ENCODING_NAMES["utf-8-sig"]
+    try:
+        return body.decode("utf-8"), ENCODING_NAMES["utf-8"]
+    except UnicodeDecodeError as not_utf8:
+        try:
+            return body.decode("cp950"), ENCODING_NAMES["cp950"]
+        except UnicodeDecodeError:
+            raise not_utf8 from None
+
+
 def without_surrogates(text: str) -> str:
     """``text`` with each surrogate pair joined into its character and each lone surrogate
     made U+FFFD."""

@@ -22,6 +22,7 @@ from aggregator.lock import DEFAULT_TIMEOUT, LockBusy, StoreLock, lock_path
 from aggregator.refresh import Fetches, SourceOutcome, refresh_all
 from aggregator.replay import ReplayFetcher
 from aggregator.store import Store
+from aggregator.words import counted
 from feeds.export import export_feeds
 from sources.base import Source
 from sources.registry import build_source
@@ -60,7 +61,7 @@ class RunReport:
         failed = self.failed
         events = sum(outcome.events for outcome in self.outcomes)
         text = (f"{len(self.outcomes) - len(failed)} of {len(self.outcomes)} sources "
-                f"refreshed, {events} events read")
+                f"refreshed, {counted(events, 'event')} read")
         return text + (f"; failed: {', '.join(o.name for o in failed)}" if failed else "")
 
     def summary(self) -> list[str]:
@@ -70,7 +71,7 @@ class RunReport:
         lines += [f"  STALE {h.source}: no success since {h.last_success or 'it was added'}"
                   f" (schedule {h.schedule})" for h in self.stale]
         if self.feeds_folder is not None:
-            lines.append(f"wrote {len(self.feeds)} feeds to {self.feeds_folder}")
+            lines.append(f"wrote {counted(len(self.feeds), 'feed')} to {self.feeds_folder}")
         return lines
 
 
@@ -95,11 +96,26 @@ def refresh_and_publish(config: Config, sources: Sequence[Source], *,
         health = source_health(store, config, clock.now())
         report = RunReport(outcomes, 0.0, stale=[h for h in health if h.stale])
         if publish:
-            report.feeds = export_feeds(store, config, out, clock.today(config.home_zone),
-                                        now=clock.now())
-            report.feeds_folder = out or config.feeds.output
+            report.feeds, report.feeds_folder = publish_feeds(config, store, out)
     report.seconds = time.monotonic() - started
     return report
+
+
+class PublishError(OSError):
+    """The feeds could not be written (the message names the folder and why)."""
+
+
+def publish_feeds(config: Config, store: Store, out: Path | None = None) -> tuple[list[Path], Path]:
+    """Rewrite every feed from ``store`` into ``out`` (default ``[feeds] output``), as ``run``
+    does: each file atomically, unchanged ones untouched. Call it holding the store lock.
+    Returns the feeds and the folder; PublishError when the folder cannot be written."""
+    folder = out or config.feeds.output
+    try:
+        paths = export_feeds(store, config, out, clock.today(config.home_zone), now=clock.now())
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PublishError(f"cannot write the feeds to {folder}: {reason}") from None
+    return paths, folder
 
 
 def scheduled_refresh(config: Config, names: Sequence[str], stop: threading.Event,

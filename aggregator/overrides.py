@@ -28,9 +28,9 @@ editor page marks the row. Setting the override again, clearing it, or ``tradeca
 
 **One meeting, several sources.** The tables and feeds print a meeting once even when
 several sources announce it (:mod:`feeds.distinct`). An override of one copy applies to
-the other sources' copies of the same meeting (same organization, upstream title and first
-day) that have no override of that field themselves, so hiding or retitling the printed
-copy never lets another copy take its place.
+every copy of the same meeting (same organization, upstream title and first day): of the
+active overrides of a field among the copies, the newest wins (a cleared one counts for
+nothing), so hiding, retitling or undoing either copy never lets another take its place.
 
 **Feeds.** A hidden event leaves the feeds (a subscriber's calendar drops it). A change of
 the title, deadline or visibility raises the event's SEQUENCE by one for each set or clear

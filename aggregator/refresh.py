@@ -28,6 +28,7 @@ from aggregator.http_cache import CacheEntry, ValidatorCache
 from aggregator.model import Event, EventError
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
 from aggregator.store import Store, UpsertCounts
+from aggregator.words import counted
 from sources.base import ParseError, Request, Response, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
@@ -64,11 +65,11 @@ class SourceOutcome:
         if not self.ok:
             return f"{self.name}: FAILED: {self.error}"
         if self.unchanged:
-            return (f"{self.name}: unchanged since the last refresh, {self.events} events "
+            return (f"{self.name}: unchanged since the last refresh, {counted(self.events, 'event')} "
                     f"kept ({self.requests} request(s))")
         c = self.counts
         cancelled = f", {c.cancelled} cancelled (gone from the source)" if c.cancelled else ""
-        return (f"{self.name}: {self.events} events ({c.inserted} new, {c.updated} changed, "
+        return (f"{self.name}: {counted(self.events, 'event')} ({c.inserted} new, {c.updated} changed, "
                 f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s)")
 
 
@@ -183,7 +184,7 @@ def store_collected(collected: Collected, store: Store,
     recent = store.recent_counts(name, settings.recent_runs)
     if is_suspicious(len(events), recent, settings.min_count_ratio):
         average = sum(recent) / len(recent)
-        message = (f"suspicious: {len(events)} events, recent runs averaged {average:.0f}; "
+        message = (f"suspicious: {counted(len(events), 'event')}, recent runs averaged {average:.0f}; "
                    "nothing stored or cancelled")
         store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now)
         return SourceOutcome(name, ok=False, events=len(events),

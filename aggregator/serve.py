@@ -43,6 +43,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import click
 
+from aggregator import clock
 from aggregator.cli_context import EXIT_FAILED, EXIT_USAGE, Context, console, pass_context
 from feeds.subscribe import feed_links, index_page
 
@@ -238,13 +239,15 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class QuietHandler(WSGIRequestHandler):
-    """wsgiref's handler, logging one line per request to stderr without reverse DNS."""
+    """wsgiref's handler, logging one line per request to stderr, stamped with the time
+    (UTC), without reverse DNS."""
 
     def address_string(self) -> str:
         return str(self.client_address[0])
 
     def log_message(self, format: str, *args: Any) -> None:
-        sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+        stamp = clock.now().isoformat()
+        sys.stderr.write(f"{stamp} {self.address_string()} - {format % args}\n")
 
 
 def make_feed_server(app: FeedApp, host: str = "127.0.0.1", port: int = 8000) -> WSGIServer:

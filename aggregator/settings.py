@@ -128,6 +128,11 @@ class Config:
                 return org
         return Organization(key=key, short_name=key)
 
+    def find_organization(self, name: str) -> Organization | None:
+        """The configured organization ``name`` stands for: its key, short name, name or
+        Chinese name, ignoring case and surrounding blanks; None when none matches."""
+        return match_organization(self.organizations, name)
+
     @property
     def home_zone(self) -> str | None:
         """The desk's zone (``[schedule] timezone``; None: this machine's): the zone of
@@ -137,3 +142,17 @@ class Config:
     def section_of(self, organization: str) -> str | None:
         """The newsletter calendar section an organization's meetings go to, if any."""
         return self.organization(organization).section
+
+
+def match_organization(organizations: Mapping[str, Organization],
+                       name: str) -> Organization | None:
+    """The organization of ``organizations`` that ``name`` stands for (its key, short name,
+    name or Chinese name, ignoring case and surrounding blanks), or None."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    for org in organizations.values():
+        names = (org.key, org.short_name, org.name, org.name_zh)
+        if any(" ".join(text.split()).casefold() == wanted for text in names if text):
+            return org
+    return None

@@ -1,8 +1,9 @@
 """What changed since the last issue: new, moved, retitled, cancelled and removed events.
 
 The editor checks the issue against this report. It reads ``event_history`` from a moment
-(``since``; by default the last export of the calendar, recorded in the ``exports`` table)
-and lists, for the meetings and events the tables print (kinds meeting, hearing, seminar):
+(``since``: a time, or an issue of :mod:`aggregator.issues`, whose recorded history row id
+and hidden events make "since" exact to the row, never to a wall-clock second) and lists,
+for the meetings and events the tables print (kinds meeting, hearing, seminar):
 
 - **new** (新增): stored for the first time, and not cancelled since;
 - **moved** (改期): start or end changed (dates as the tables print them; the times too when
@@ -24,9 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import edited_events
+from aggregator.issues import Issue
 from aggregator.model import Event, EventError, StoredEvent, from_iso
 from aggregator.overrides import TABLE as OVERRIDES
 from aggregator.store import Store
@@ -85,26 +86,36 @@ class ChangesReport:
         return tuple(change for change in self.changes if change.kind == kind)
 
 
-def changes_since(store: Store, config: Config, since: datetime) -> ChangesReport:
-    """Every change since ``since`` (naive: local time of this machine), in report order.
+def changes_since(store: Store, config: Config, since: datetime | Issue) -> ChangesReport:
+    """Every change since ``since`` (a time, naive meaning local time of this machine, or an
+    issue), in report order.
 
     Events are shown as the tables print them (editors' overrides applied: title, section,
     featured); what changed is what the sources changed, from ``event_history``.
     """
-    since = since.astimezone() if since.tzinfo is None else since
+    if isinstance(since, Issue):
+        moment = since.at.astimezone()
+        history = _history_after(store, since.history_id)
+        hidden = _hidden_after(store, since)
+        line = f"{since.describe()}（{format_since(moment)[:-3]}標記）以後"
+    else:
+        moment = since.astimezone() if since.tzinfo is None else since
+        history = _history_since(store, moment)
+        hidden = _hidden_since(store, moment)
+        line = format_since(moment)
     current = {stored.event.uid: stored for stored in edited_events(store, include_hidden=True)}
     printed = {stored.event.uid for stored in
                distinct_meetings(s for s in current.values() if not s.hidden)}
     changes: list[Change] = []
-    for uid, rows in _history_since(store, since).items():
+    for uid, rows in history.items():
         stored = current.get(uid)
-        if stored is not None and uid in printed and _relevant(stored.event, since):
+        if stored is not None and uid in printed and _relevant(stored.event, moment):
             changes.extend(_event_changes(stored, rows, config))
-    for uid, at in _hidden_since(store, since).items():
+    for uid, at in hidden.items():
         if uid in current and current[uid].hidden:
             changes.append(_change("removed", current[uid], config, "", HIDDEN_TEXT, at))
     changes.sort(key=_report_order)
-    return ChangesReport(title=CHANGES_TITLE, since_line=format_since(since), since=since,
+    return ChangesReport(title=CHANGES_TITLE, since_line=line, since=moment,
                          columns=CHANGES_COLUMNS, changes=tuple(changes))
 
 
@@ -113,28 +124,6 @@ def format_since(since: datetime) -> str:
     offset = since.strftime("%z")
     zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     return f"{since.year} 年 {since.month} 月 {since.day} 日 {since:%H:%M} ({zone}) 以後"
-
-
-def record_export(store: Store, kind: str, start: date, end: date,
-                  now: datetime | None = None) -> None:
-    """Note in the ``exports`` table that the ``kind`` table of a window was exported."""
-    stamp = (now or clock.now()).astimezone(UTC).isoformat()
-    table = store.db.table("exports")
-    table.create({"id": int, "kind": str, "start": str, "end": str, "at": str}, pk="id",
-                 if_not_exists=True)
-    table.insert({"kind": kind, "start": start.isoformat(), "end": end.isoformat(),
-                  "at": stamp})
-
-
-def last_export(store: Store, kind: str = "calendar") -> datetime | None:
-    """When the ``kind`` table (default: the calendar) was last exported, if ever (in this
-    machine's time zone, as the report's since line prints it)."""
-    if not store.db.table("exports").exists():
-        return None
-    rows = list(store.db.query("select max(at) as at from exports where kind = ?", [kind]))
-    if not rows or not rows[0]["at"]:
-        return None
-    return datetime.fromisoformat(rows[0]["at"]).astimezone()
 
 
 def _history_since(store: Store, since: datetime) -> dict[str, list[dict[str, Any]]]:
@@ -150,15 +139,30 @@ def _history_since(store: Store, since: datetime) -> dict[str, list[dict[str, An
     return found
 
 
-def _hidden_since(store: Store, since: datetime) -> dict[str, datetime]:
-    """Events an editor hid at or after ``since`` (and has not shown again): uid → when."""
+def _history_after(store: Store, row_id: int) -> dict[str, list[dict[str, Any]]]:
+    """History rows after row ``row_id``, by uid, oldest first."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in store.db.table("event_history").rows_where("id > ?", [row_id], order_by="id"):
+        found.setdefault(row["uid"], []).append(row)
+    return found
+
+
+def _hidden_after(store: Store, issue: Issue) -> dict[str, datetime]:
+    """Events hidden now that were not hidden when ``issue`` was marked: uid → when."""
+    return {uid: at for uid, at in _hidden_since(store, None).items()
+            if uid not in issue.hidden}
+
+
+def _hidden_since(store: Store, since: datetime | None) -> dict[str, datetime]:
+    """Events an editor hid at or after ``since`` (any time: None) and has not shown
+    again: uid → when."""
     if not store.db.table(OVERRIDES).exists():
         return {}
     rows = store.db.query(
         f"select uid, value, set_at from {OVERRIDES} "
         "where field = 'hidden' and active = 1 and value = '1'")
     hidden = {row["uid"]: datetime.fromisoformat(row["set_at"]) for row in rows}
-    return {uid: at for uid, at in hidden.items() if at >= since}
+    return {uid: at for uid, at in hidden.items() if since is None or at >= since}
 
 
 def _relevant(event: Event, since: datetime) -> bool:

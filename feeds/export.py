@@ -18,6 +18,7 @@ from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import edited_events
 from aggregator.health import stale_notice, stale_sources
+from aggregator.issues import Issue
 from aggregator.model import StoredEvent
 from aggregator.store import Store
 from feeds import csv_table, docx, html, markdown
@@ -75,9 +76,10 @@ def export_events(store: Store, config: Config, start: date, end: date,
     return _renderer(renderers, fmt)(tables)
 
 
-def export_changes(store: Store, config: Config, since: datetime,
+def export_changes(store: Store, config: Config, since: datetime | Issue,
                    fmt: str = "markdown") -> Rendered:
-    """What changed since ``since`` (see :mod:`feeds.changes`), rendered in ``fmt``."""
+    """What changed since ``since``, a time or an issue (see :mod:`feeds.changes`), rendered
+    in ``fmt``."""
     return _renderer(CHANGES_RENDERERS, fmt)(changes_since(store, config, since))
 
 

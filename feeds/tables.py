@@ -129,7 +129,7 @@ def calendar_table(events: Sequence[StoredEvent], config: Config,
         CalendarSection(
             name=name,
             subheading=config.newsletter.rta_subheading if name == RTA_SECTION else None,
-            rows=tuple(_calendar_row(stored, config, name)
+            rows=tuple(_calendar_row(stored, config, name, start.year != end.year)
                        for stored in chosen if event_section(stored, config) == name),
         )
         for name in SECTIONS
@@ -150,7 +150,7 @@ def events_tables(events: Sequence[StoredEvent], config: Config,
     settings = config.newsletter
 
     def table(title: str, featured: bool) -> EventsTable:
-        rows = tuple(_events_row(stored, config) for stored in chosen
+        rows = tuple(_events_row(stored, config, start.year != end.year) for stored in chosen
                      if stored.event.featured == featured)
         return EventsTable(title=title, columns=EVENTS_COLUMNS, rows=rows)
 
@@ -169,8 +169,13 @@ def event_section(stored: StoredEvent, config: Config) -> str | None:
     return section
 
 
-def format_date_span(first: date, last: date) -> str:
-    """``M/D``, ``M/D-D`` within one month, ``M/D-M/D`` across months."""
+def format_date_span(first: date, last: date, with_year: bool = False) -> str:
+    """``M/D``, ``M/D-D`` within one month, ``M/D-M/D`` across months; with the years
+    (``2024/12/30-2025/1/2``) when asked (for a window across years)."""
+    if with_year:
+        if first == last:
+            return f"{first.year}/{first.month}/{first.day}"
+        return f"{first.year}/{first.month}/{first.day}-{last.year}/{last.month}/{last.day}"
     if first == last:
         return f"{first.month}/{first.day}"
     if (first.year, first.month) == (last.year, last.month):
@@ -222,7 +227,8 @@ def _row_order(stored: StoredEvent) -> tuple[date, bool, time, str, int, str]:
     return (day, event.time_known, clock, event.source, stored.position, event.uid)
 
 
-def _calendar_row(stored: StoredEvent, config: Config, section: str) -> CalendarRow:
+def _calendar_row(stored: StoredEvent, config: Config, section: str,
+                  with_year: bool = False) -> CalendarRow:
     event = stored.event
     first, last = event.local_dates()
     short_name = config.organization(event.organization).short_name
@@ -230,7 +236,7 @@ def _calendar_row(stored: StoredEvent, config: Config, section: str) -> Calendar
     if short_name != section:  # WTO meetings in the WTO section stand alone
         name = f"{short_name}{ORGANIZATION_SEPARATOR}{name}"
     return CalendarRow(
-        date=format_date_span(first, last),
+        date=format_date_span(first, last, with_year),
         weekday=format_weekday_span(first, last),
         meeting=f"{BULLET}{name}",
         uid=event.uid,
@@ -239,14 +245,14 @@ def _calendar_row(stored: StoredEvent, config: Config, section: str) -> Calendar
     )
 
 
-def _events_row(stored: StoredEvent, config: Config) -> EventsRow:
+def _events_row(stored: StoredEvent, config: Config, with_year: bool = False) -> EventsRow:
     event = stored.event
     deadline = event.registration_deadline
     return EventsRow(
         organizer=config.organization(event.organization).short_name,
-        deadline=(f"{deadline.month}/{deadline.day}" if deadline
+        deadline=(format_date_span(deadline, deadline, with_year) if deadline
                   else config.newsletter.no_deadline),
-        dates=format_date_span(*event.local_dates()),
+        dates=format_date_span(*event.local_dates(), with_year),
         name=event.title.strip(),
         url=stored.short_url or event.url or event.registration_url,
         uid=event.uid,

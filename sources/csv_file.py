@@ -56,12 +56,17 @@ class CsvFileSource(Source):
         for event in events:
             yield self._completed(event)
 
-    def _organization(self, name: str) -> tuple[str, str | None]:
-        """The organization key written in a row, and the zone for an empty timezone cell."""
-        same = name.casefold() == self.organization.casefold()
-        if same:
+    def _organization(self, name: str) -> tuple[str, str | None] | None:
+        """The organization key written in a row (a key, short name or name of a configured
+        organization, in any case), and the zone for an empty timezone cell; None when the
+        row names no configured organization (the file is refused)."""
+        folded = " ".join(name.split()).casefold()
+        if folded == self.organization.casefold():
             return self.organization, self.timezone
-        key, zone = self.config.known_organizations.get(name, (name, None))
+        found = self.config.known_organizations.get(folded)
+        if found is None:
+            return None
+        key, zone = found
         return key, zone or self.timezone
 
     def _completed(self, event: Event) -> Event:

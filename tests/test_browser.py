@@ -1,9 +1,11 @@
 """The editor page end to end in a real browser: Debian's Chromium driven by Playwright.
 
 ``tradecal serve`` runs as a subprocess on 127.0.0.1 over a store that holds the
-reference's events (imported with ``tradecal import``). The browser opens the editor,
-changes the window to the reference's, hides a meeting, and sees it gone from the preview,
-from the downloaded Word file, and from the feed the server publishes after an export.
+reference's events (imported with ``tradecal import``), its clock stopped on the issue's
+day (``TRADECAL_NOW``). The browser opens the editor and does an editor's week: changes the
+window, sets a deadline, adds an event, hides a meeting and undoes it, marks the issue.
+After each step the preview, the downloaded Word files and the ``all.ics`` the server
+publishes (rewritten by the action itself, no export) agree.
 
 Skipped only when ``/usr/bin/chromium`` or the ``playwright`` package is missing (``.ci/run``
 installs both). Playwright's own browser download is never used.
@@ -12,21 +14,18 @@ installs both). Playwright's own browser download is never used.
 from __future__ import annotations
 
 import io
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from docx import Document
 
-from aggregator.config import load_config
-from aggregator.store import Store
-from feeds.export import export_feeds
 from tests.conftest import FIXTURES, ROOT
 
 if TYPE_CHECKING:
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-ISSUE_DAY = date(2024, 4, 26)
 HIDDEN = "Committee on Customs Valuation"
 KEPT = "Committee on Trade and Development - Session on Aid for Trade"
 
@@ -45,9 +43,19 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed at /usr/bin/chromium")
 
 
+NOW = "2024-04-26T08:00:00Z"  # a Friday: the default window is the reference's
+SEMINAR = "2024 臺日 AI 產業合作研討會"
+ADDED = "2024 臺美供應鏈論壇"
+
+
+def environment() -> dict[str, str]:
+    return {**os.environ, "TRADECAL_NOW": NOW}
+
+
 def tradecal(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "aggregator", "--config", str(config), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+                          env=environment())
 
 
 def free_port() -> int:
@@ -72,7 +80,7 @@ def server(config_path: Path, tmp_path: Path) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "aggregator", "--config", str(config_path), "serve",
          "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=environment())
     try:
         wait_for(port, process, tmp_path / "serve.log")
         yield f"http://127.0.0.1:{port}"
@@ -113,54 +121,88 @@ def page(server: str) -> Iterator[Page]:
             browser.close()
 
 
-def test_hide_an_event_in_the_browser(page: Page, server: str, config_path: Path,
-                                      tmp_path: Path) -> None:
-    expect = sync_api.expect
-    page.goto(f"{server}/editor")
-    preview = page.locator("#preview")
-
-    # Change the window to the reference's.
-    page.get_by_label("From").fill("2024-04-29")
-    page.get_by_label("To").fill("2024-05-23")
-    page.get_by_role("button", name="Preview").click()
-    expect(preview).to_contain_text("2024 年 4 月 29 日～2024 年 5 月 23 日")
-    expect(preview).to_contain_text(HIDDEN)
-    expect(preview).to_contain_text("國際地緣政治風險與我國出口管制規定宣導說明會")
-
-    # Hide a meeting with its row's button.
-    row = page.locator("#edit-events tr", has_text=HIDDEN)
-    row.get_by_role("button", name="Hide").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Hidden: {HIDDEN}")
-    expect(preview).not_to_contain_text(HIDDEN)
-    expect(preview).to_contain_text(KEPT)
-    expect(page.locator("#hidden-events")).to_contain_text(HIDDEN)
-    assert "from=2024-04-29" in page.url
-
-    # The downloaded Word file of the calendar no longer has it.
-    with page.expect_download() as download_info:
-        page.locator("a[download][href*='table=calendar'][href*='format=docx']").click()
-    download = download_info.value
-    assert download.suggested_filename == "calendar-2024-04-29-2024-05-23.docx"
-    saved = tmp_path / download.suggested_filename
-    download.save_as(saved)
+def download(page: Page, table: str, folder: Path) -> list[list[str]]:
+    """The rows of the Word file of ``table`` that the page's download link gives."""
+    with page.expect_download() as info:
+        page.locator(f"a[download][href*='table={table}'][href*='format=docx']").click()
+    saved = folder / info.value.suggested_filename
+    info.value.save_as(saved)
     document = Document(io.BytesIO(saved.read_bytes()))
-    cells = [cell.text for table in document.tables for row in table.rows
-             for cell in row.cells]
-    assert f"⚫ {KEPT}" in cells
-    assert not any(HIDDEN in cell for cell in cells)
+    return [[cell.text for cell in row.cells] for part in document.tables for row in part.rows]
 
-    # Nor does the feed, once exported (as of the issue's day: the reference is in 2024).
-    config = load_config(config_path)
-    with Store(config.store_path) as store:
-        hidden_uid = next(s.event.uid for s in store.events() if s.event.title == HIDDEN)
-        export_feeds(store, config, None, ISSUE_DAY)
+
+def feed_text(page: Page, server: str) -> str:
     feed = page.request.get(f"{server}/all.ics")
     assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
-    text = feed.text().replace("\r\n ", "")  # unfolded
-    assert "Session on Aid for Trade" in text
-    assert hidden_uid not in text and "Customs Valuation" not in text
+    return feed.text().replace("\r\n ", "")  # unfolded
 
-    # Shown again, it is back in the preview.
-    page.locator("#hidden-events tr", has_text=HIDDEN).get_by_role("button",
-                                                                   name="Show").click()
+
+def agree(page: Page, server: str, folder: Path, shown: list[str], gone: list[str]) -> None:
+    """The preview, both Word files and all.ics all show ``shown`` and none of ``gone``."""
+    preview = page.locator("#preview").inner_text()
+    cells = "\n".join(cell for table in ("calendar", "events")
+                      for row in download(page, table, folder) for cell in row)
+    feed = feed_text(page, server)
+    for text in shown:
+        assert text in preview and text in cells and text in feed, text
+    for text in gone:
+        assert text not in preview and text not in cells and text not in feed, text
+
+
+def test_an_editors_week_in_the_browser(page: Page, server: str, tmp_path: Path) -> None:
+    expect = sync_api.expect
+    status = page.get_by_role("status")
+    page.goto(f"{server}/editor?from=2024-05-01&to=2024-05-02")
+    page.get_by_label("從 From").fill("2024-04-29")
+    page.get_by_label("到 To", exact=True).fill("2024-05-23")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("2024 年 4 月 29 日～2024 年 5 月 23 日")
+    agree(page, server, tmp_path, [HIDDEN, KEPT, SEMINAR], [ADDED])
+
+    # A registration deadline, in the row's "More" fields.
+    row = page.locator("#edit-events tr", has_text=SEMINAR)
+    row.locator("summary").click()
+    deadline = row.locator("form", has=page.locator("input[name=deadline]"))
+    deadline.locator("input[name=deadline]").fill("2024-04-26")
+    deadline.get_by_role("button", name="Set").click()
+    expect(status).to_contain_text(f"Deadline set: {SEMINAR}")
+    expect(status).to_contain_text("feeds rewritten")
+    expect(preview.locator("tr", has_text=SEMINAR)).to_contain_text("4/26")
+    [printed] = [r for r in download(page, "events", tmp_path) if SEMINAR in r]
+    assert "4/26" in printed
+    assert "Registration deadline: 2024-04-26" in feed_text(page, server)
+
+    # An event added with the form, as an import row would be.
+    form = page.locator("#add-event")
+    form.get_by_label("單位 Organization").select_option("CIECA")
+    form.get_by_label("名稱 Title").fill(ADDED)
+    form.get_by_label("開始 Start").fill("2024-05-15")
+    form.get_by_label("快訊 Featured").check()
+    form.get_by_role("button", name="Add").click()
+    expect(status).to_contain_text(f"Added: {ADDED}")
+    expect(preview).to_contain_text(ADDED)
+    agree(page, server, tmp_path, [HIDDEN, KEPT, SEMINAR, ADDED], [])
+
+    # Hide a meeting, then undo it right away.
+    page.locator("#edit-events tr", has_text=HIDDEN).get_by_role("button", name="Hide").click()
+    expect(status).to_contain_text(f"Hidden: {HIDDEN}")
+    expect(page.locator("#hidden-events")).to_contain_text(HIDDEN)
+    agree(page, server, tmp_path, [KEPT, ADDED], [HIDDEN])
+    status.get_by_role("button", name="Undo").click()
+    expect(status).to_contain_text("Undone")
     expect(preview).to_contain_text(HIDDEN)
+    agree(page, server, tmp_path, [HIDDEN, KEPT, ADDED], [])
+
+    # Mark the issue: nothing changed since it, and the tables stay as they were.
+    page.get_by_role("button", name="Issue").click()
+    expect(status).to_contain_text("Issue 1 recorded: 2024-04-29 – 2024-05-23")
+    changes = page.locator("#changes ~ table, #changes ~ p").first
+    expect(page.locator("body")).to_contain_text("第 1 期 2024-04-29 – 2024-05-23")
+    assert changes is not None
+    agree(page, server, tmp_path, [HIDDEN, KEPT, SEMINAR, ADDED], [])
+
+    # The search box keeps the rows that hold the words, without JavaScript.
+    page.get_by_label("搜尋 Search").fill("customs")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#edit-events tr")).to_have_count(2)  # the header and the match

@@ -20,14 +20,13 @@ from bs4 import BeautifulSoup
 
 from aggregator.model import Event
 from aggregator.overrides import clear_override, set_override
+from aggregator.issues import last_issue, record_issue
 from aggregator.store import Store
 from feeds.changes import (
     CHANGES_COLUMNS,
     ChangesReport,
     changes_since,
     format_since,
-    last_export,
-    record_export,
 )
 from feeds.changes_render import (
     NO_CHANGES,
@@ -210,29 +209,20 @@ def test_since_line() -> None:
     assert format_since(SINCE) == "2024 年 4 月 25 日 00:00 (UTC+00:00) 以後"
 
 
-def test_last_export_is_the_latest_calendar_export(store: Store) -> None:
-    assert last_export(store) is None
-    record_export(store, "calendar", date(2024, 4, 29), date(2024, 5, 23), now=FIRST)
-    record_export(store, "calendar", date(2024, 5, 6), date(2024, 5, 30), now=SECOND)
-    record_export(store, "events", date(2024, 5, 6), date(2024, 5, 30),
-                  now=SECOND + timedelta(days=1))
-    assert last_export(store) == SECOND
-    assert last_export(store, "events") == SECOND + timedelta(days=1)
-    rows = list(store.db["exports"].rows)
-    assert rows[0] == {"id": 1, "kind": "calendar", "start": "2024-04-29",
-                       "end": "2024-05-23", "at": FIRST.isoformat()}
-
-
-# --- renderers ---------------------------------------------------------------------------------
-
-def test_markdown_report(refreshed: Store) -> None:
-    text = render_changes_markdown(changes_since(refreshed, make_config(), SINCE))
-    out = text.splitlines()
-    assert out[:4] == ["行事曆與活動異動", "", "2024 年 4 月 25 日 00:00 (UTC+00:00) 以後", ""]
-    assert out[4] == "| " + " | ".join(CHANGES_COLUMNS) + " |"
-    assert out[8] == ("| 改期 | APEC 及其他國際組織 | APEC | 5/6 | " + TELWG
-                      + " | 5/6 10:00 | 5/6 14:00 |")
-    assert len(out) == 6 + 7
+def test_an_issue_is_exact_to_the_history_row_not_the_second(store: Store) -> None:
+    """A refresh, the issue, then a refresh that moves and cancels, all in one second: the
+    report since the issue lists the move and the cancellation, only the new one as new."""
+    config = make_config()
+    store.apply_fetch(FIRST_WTO, [], {}, source="wto", now=FIRST)
+    assert last_issue(store) is None
+    issue = record_issue(store, date(2024, 4, 29), date(2024, 5, 23), now=FIRST)
+    store.apply_fetch(SECOND_WTO, [FIRST_WTO[1].uid], {}, source="wto", now=FIRST)
+    found = {(change.kind, change.title) for change in changes_since(store, config, issue).changes}
+    assert {title for kind, title in found if kind == "new"} == {"Dispute Settlement Body"}
+    assert ("moved", "General Council") in found
+    assert ("cancelled", "Committee on Agriculture") in found
+    assert last_issue(store) == issue and issue.number == 1
+    assert "第 1 期 2024-04-29 – 2024-05-23" in changes_since(store, config, issue).since_line
 
 
 def test_html_report_escapes_and_links(store: Store) -> None:

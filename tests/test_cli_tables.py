@@ -103,12 +103,13 @@ def test_further_rows_land_where_the_rules_put_them(workdir: Path) -> None:
     assert len(other) == 4
 
 
-def test_export_changes_since_the_last_calendar_export(workdir: Path) -> None:
+def test_export_changes_since_the_last_issue(workdir: Path) -> None:
+    tradecal(workdir, "import", str(FIXTURES / "reference" / "reference-rows.csv"))
     result = CliRunner().invoke(cli, ["--config", str(workdir / "config.toml"), "export",
                                       "changes"])
     assert result.exit_code == 2 and "--since" in result.output
-    tradecal(workdir, "import", str(FIXTURES / "reference" / "reference-rows.csv"))
-    tradecal(workdir, "export", "calendar", *WINDOW, "--out", str(workdir / "issue.md"))
+    tradecal(workdir, "export", "calendar", *WINDOW, "--out", str(workdir / "issue.md"),
+             "--issue")
     assert "General Council" not in tradecal(workdir, "export", "changes")
     soon = clock.today() + timedelta(days=30)
     added = workdir / "added.csv"

@@ -23,6 +23,7 @@ ALLOWED = {
     "feeds/feedset.py": "file modification times (stale temporary files) are on the system clock",
 }
 """Modules allowed to read the system clock, and why (none of them for calendar purposes)."""
+ORGANIZATIONS = {"WTO": {"short_name": "WTO"}, "ITRI": {"short_name": "工研院"}}
 
 
 def clock_calls(path: Path) -> list[str]:
@@ -87,7 +88,7 @@ def test_a_bad_stopped_time_is_named(monkeypatch: pytest.MonkeyPatch, value: str
 
 
 def test_a_source_runs_on_its_own_venue_day(frozen_clock, tmp_path: Path) -> None:
-    raw = {"sources": {
+    raw = {"organizations": ORGANIZATIONS, "sources": {
         "taipei": {"type": "ics", "url": "https://example.org/a.ics", "organization": "ITRI",
                    "timezone": "Asia/Taipei"},
         "geneva": {"type": "ics", "url": "https://example.org/b.ics", "organization": "WTO",
@@ -101,7 +102,7 @@ def test_a_source_runs_on_its_own_venue_day(frozen_clock, tmp_path: Path) -> Non
 
 
 def test_the_airgram_query_follows_the_run_day_not_the_machine(tmp_path: Path) -> None:
-    config = parse_config({"sources": {"air": {
+    config = parse_config({"organizations": ORGANIZATIONS, "sources": {"air": {
         "type": "wto-airgrams", "url": "", "organization": "WTO",
         "timezone": "Europe/Zurich"}}}, tmp_path / "c.toml")
     early = build_source(config.sources["air"], today=date(2031, 2, 14)).start_requests()

@@ -16,6 +16,8 @@ short_name = "WTO"
 section = "WTO"
 timezone = "Europe/Zurich"
 
+[organizations.USTR]
+
 [sources.ustr]
 type = "ustr"
 url = "https://www.federalregister.gov/api/v1/documents.json"

@@ -115,7 +115,10 @@ def save_archive(folder: Path, version: str) -> Path:
 
 
 def tradecal(folder: Path, *args: str) -> subprocess.Popen[str]:
-    """``tradecal --config folder/config.toml ARGS``, clock stopped at NOW, stderr piped."""
+    """``tradecal --config folder/config.toml ARGS``, clock stopped at NOW, stderr piped (a
+    replay writes into folder's own store, not a scratch one)."""
+    if "--replay" in args:
+        args = (*args, "--store", str(folder / "tradecal.db"))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRADECAL_NOW": NOW,
            "TRADECAL_TEST_SLOW_DISK": str(SLOW_DISK)}
     return subprocess.Popen(

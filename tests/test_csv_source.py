@@ -108,21 +108,21 @@ def test_big5_file_saved_by_excel_is_read() -> None:
     assert (event.title, event.location) == ("經貿講座", "臺北")
 
 
-def test_other_organizations_keep_their_name_and_take_the_source_zone() -> None:
-    body = (HEADER + "ITRI,產業趨勢研討會,2024-10-01T14:00,,,,,,,,,\n").encode()
-    [event] = events_of(body)
-    assert (event.organization, event.timezone) == ("ITRI", "Asia/Taipei")
-    assert event_to_json(event)["start"] == "2024-10-01T14:00:00+08:00"
+def test_a_row_of_an_unknown_organization_refuses_the_file_naming_the_line() -> None:
+    body = (HEADER + "CIECA,研討會,2024-10-01,,,,,,,,,\n"
+            "ITRI,產業趨勢研討會,2024-10-01T14:00,,,,,,,,,\n").encode()
+    with pytest.raises(ParseError, match=r"line 3: unknown organization 'ITRI'"):
+        events_of(body)
 
 
 def test_rows_of_other_configured_organizations_take_their_key_and_zone() -> None:
     source = CsvFileSource(SourceConfig(
         name="cieca-csv", type="csv", url=URL, organization="CIECA", timezone="Asia/Taipei",
-        known_organizations={"工研院": ("ITRI", "Asia/Taipei"), "WTO": ("WTO", "Europe/Zurich")}))
+        known_organizations={"工研院": ("ITRI", "Asia/Taipei"), "wto": ("WTO", "Europe/Zurich")}))
     body = (HEADER + "工研院,出口管制說明會,2024-05-10,,,,,,seminar,,,\n"
             "WTO,General Council,2024-05-22T10:00,,,,,,,,,\n"
-            "某大學,研討會,2024-05-03,,,,,,seminar,,,\n").encode()
+            "cieca,研討會,2024-05-03,,,,,,seminar,,,\n").encode()
     events = events_of(body, source)
     assert [(e.organization, e.timezone) for e in events] == [
-        ("ITRI", "Asia/Taipei"), ("WTO", "Europe/Zurich"), ("某大學", "Asia/Taipei")]
+        ("ITRI", "Asia/Taipei"), ("WTO", "Europe/Zurich"), ("CIECA", "Asia/Taipei")]
     assert events[1].start.utcoffset().total_seconds() == 7200  # type: ignore[union-attr]

@@ -15,7 +15,7 @@ import pytest
 from aggregator import clock, http_cache, overrides
 from aggregator.model import Event
 from aggregator.store import Store
-from feeds.changes import record_export
+from aggregator.issues import record_issue
 from tests.conftest import ROOT
 
 METADATA = ROOT / "datasette" / "metadata.json"
@@ -47,7 +47,7 @@ def store_path(tmp_path: Path) -> Path:
     with Store(path) as store:
         run = store.start_run("wto")
         store.finish_run(run, "ok", store.upsert_events(events, run_id=run), events=4)
-        record_export(store, "calendar", today, today + timedelta(days=24))
+        record_issue(store, today, today + timedelta(days=24))
         overrides.ensure_table(store)
         http_cache.ensure_table(store.db)
     return path
@@ -73,7 +73,7 @@ def test_metadata_names_tables_and_columns_of_a_real_store(store_path: Path) -> 
 def test_every_column_of_the_main_tables_is_described(store_path: Path) -> None:
     tables = database()["tables"]
     with Store(store_path) as store:
-        for name in ("events", "event_history", "runs", "aliases", "overrides", "exports"):
+        for name in ("events", "event_history", "runs", "aliases", "overrides", "issues"):
             assert set(tables[name]["columns"]) == set(store.db[name].columns_dict), name
 
 

@@ -29,7 +29,7 @@ from aggregator.editor import Editor
 from aggregator.model import Event
 from aggregator.serve import MAX_BODY, FeedApp, make_feed_server, serve_command
 from aggregator.store import Store
-from feeds.changes import record_export
+from aggregator.issues import issues, record_issue
 from feeds.export import export_calendar, export_events
 from tests.conftest import ROOT
 from tests.reference import END, START, reference_events
@@ -113,6 +113,11 @@ class Client:
                 self.cookies[key] = rest.split(";")[0]
         return answer
 
+    def follow(self, answer: Answer) -> Answer:
+        """GET the page a 303 points to."""
+        parts = urlsplit(answer.header("Location"))
+        return self.call("GET", parts.path, parts.query)
+
     def csrf(self, page: Answer | None = None) -> str:
         page = page or self.get("/editor")
         return page.soup.find("input", {"name": "csrf"})["value"]
@@ -182,8 +187,8 @@ def test_security_headers_and_session_cookie(client: Client) -> None:
 
 def test_chosen_window(client: Client) -> None:
     page = client.get("/editor", **{"from": "2024-05-06", "to": "2024-05-10"})
-    rows = edit_rows(page)
-    assert [row.split()[0] for row in rows] == ["5/6", "5/6", "5/10"]
+    rows = page.soup.find(id="edit-events").find_all("tr")[1:]
+    assert [row.find_all("td")[1].get_text() for row in rows] == ["5/6", "5/6", "5/10"]
     assert "2024 年 5 月 6 日～2024 年 5 月 10 日" in preview(page)
     only_from = client.get("/editor", **{"from": "2024-05-06"})
     assert only_from.soup.find("input", {"name": "to"})["value"] == "2024-05-30"
@@ -245,24 +250,29 @@ def test_bad_downloads_are_400(client: Client, query: dict[str, str]) -> None:
     assert client.get("/editor/download", **query).status == 400
 
 
-def test_calendar_download_records_the_issue(client: Client, config: Config) -> None:
+def test_downloads_are_never_an_issue_the_issue_button_is(client: Client,
+                                                           config: Config) -> None:
     client.get("/editor/download", table="events", format="csv")
-    client.call("HEAD", "/editor/download", "table=calendar&format=docx")
-    with Store(config.store_path) as store:
-        assert not store.db.table("exports").exists() or store.db.table("exports").count == 0
     client.get("/editor/download", table="calendar", format="docx")
     with Store(config.store_path) as store:
-        [row] = store.db.table("exports").rows
-    assert (row["kind"], row["start"], row["end"]) == ("calendar", "2024-04-29", "2024-05-23")
+        assert issues(store) == []
+    answer = client.post("/editor/issue", {"csrf": client.csrf(), "from": "2024-04-29",
+                                           "to": "2024-05-23"})
+    assert answer.status == 303
+    with Store(config.store_path) as store:
+        [issue] = issues(store)
+    assert (issue.number, issue.start, issue.end) == (1, START, END)
+    page = client.follow(answer)
+    assert "Issue 1 recorded" in page.text and "第 1 期 2024-04-29 – 2024-05-23" in page.text
 
 
 # --- changes since the last issue -------------------------------------------------------------
 
 def test_changes_since_the_last_issue(client: Client, config: Config) -> None:
     page = client.get("/editor")
-    assert "No earlier issue was exported" in page.text
+    assert "No issue has been marked yet" in page.text
     with Store(config.store_path) as store:
-        record_export(store, "calendar", START, END, now=datetime(2024, 4, 21, tzinfo=UTC))
+        record_issue(store, START, END, now=datetime(2024, 4, 21, tzinfo=UTC))
         store.upsert_events([Event(source="wto", source_key="new-1", organization="WTO",
                                    title="Council for Trade in Goods", start=date(2024, 5, 8),
                                    timezone="Europe/Zurich")],
@@ -518,3 +528,63 @@ def test_real_server_round_trip(server: str, config: Config) -> None:
         assert answer.status_code == 303
         back = http.get(answer.headers["Location"])
         assert back.status_code == 200 and "已隱藏 Hidden" in back.text
+
+
+# --- what the page adds to the command line (issue 15) -----------------------------------------
+
+def test_each_action_rewrites_the_feeds_and_can_be_undone(client: Client, config: Config,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADECAL_NOW", "2024-04-26T08:00:00Z")
+    customs = uid_of(config, CUSTOMS)
+    answer = client.act(customs, "hide")
+    feed = (config.feeds.output / "all.ics").read_text(encoding="utf-8")
+    assert customs not in feed and "Session on Aid for Trade" in feed.replace("\r\n ", "")
+    page = client.follow(answer)
+    status = page.soup.find(attrs={"role": "status"})
+    assert "feeds rewritten" in status.get_text()
+    undo = {i["name"]: i["value"] for i in status.find_all("input")}
+    assert undo["undo_field"] == "hidden" and undo["undo_clear"] == "1"
+    assert client.post("/editor/edit", {**undo, "action": "undo"}).status == 303
+    assert CUSTOMS in preview(client.get("/editor"))
+    assert customs in (config.feeds.output / "all.ics").read_text(encoding="utf-8")
+
+
+def test_deadline_short_link_and_section_forms(client: Client, config: Config) -> None:
+    seminar = uid_of(config, SEMINAR)
+    client.act(seminar, "deadline", deadline="2024-04-26")
+    client.act(seminar, "short_url", short_url="https://tinyurl.com/new1")
+    events = preview(client.get("/editor"))
+    assert "4/26" in events and "https://tinyurl.com/new1" in events
+    answer = client.act(seminar, "section", section="RTA")
+    assert SEMINAR in preview(client.get("/editor")).split("其他經貿相關活動")[0]
+    page = client.follow(answer)
+    undo = {i["name"]: i["value"] for i in page.soup.find(attrs={"role": "status"})
+            .find_all("input")}
+    client.post("/editor/edit", {**undo, "action": "undo"})
+    assert client.act(seminar, "nodeadline").status == 303
+    assert client.act(seminar, "deadline", deadline="soon").status == 400
+    with Store(config.store_path) as store:
+        values = {s.override.field: s.override.value for s in override_states(store)}
+    assert values == {"deadline": "", "short_url": "https://tinyurl.com/new1"}
+
+
+def test_add_an_event_as_a_csv_row_would(client: Client, config: Config) -> None:
+    fields = {"csrf": client.csrf(), "from": "2024-04-29", "to": "2024-05-23",
+              "organization": "CIECA", "title": "2024 臺美供應鏈論壇", "start": "2024-05-15",
+              "time": "14:00", "kind": "seminar", "featured": "1"}
+    answer = client.post("/editor/add", fields)
+    assert answer.status == 303
+    assert "2024 臺美供應鏈論壇" in preview(client.follow(answer)).split("其他經貿相關活動")[0]
+    with Store(config.store_path) as store:
+        [added] = [s.event for s in store.events() if s.event.source == "manual"]
+    assert (added.organization, added.timezone) == ("CIECA", "Asia/Taipei")
+    bad = client.post("/editor/add", {**fields, "organization": "NOPE"})
+    assert bad.status == 400 and "unknown organization" in bad.text
+
+
+def test_search_keeps_matching_rows_and_an_empty_window_says_why(client: Client) -> None:
+    rows = edit_rows(client.get("/editor", q="telwg"))
+    assert len(rows) == 2 and all("TELWG" in row for row in rows)
+    empty = client.get("/editor", **{"from": "2026-01-05", "to": "2026-01-29"})
+    hint = empty.soup.find(attrs={"role": "note"}).get_text()
+    assert "the store's events run from 2024-04-29 to 2024-05-23" in hint

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from aggregator.cli import cli
+from aggregator.config import load_config
 from tests.conftest import FIXTURES, ROOT
 
 USTR = FIXTURES / "ustr"
@@ -112,7 +113,8 @@ def test_record_then_replay_gives_the_same_store(workdir: Path, httpserver: HTTP
     httpserver.clear()  # the replay must not need the server
     other = tmp_path_factory.mktemp("replay")
     shutil.copy(workdir / "config.toml", other / "config.toml")
-    replayed = invoke(other, "run", "--replay", str(archive))
+    replayed = invoke(other, "run", "--replay", str(archive), "--store",
+                      str(load_config(other / "config.toml").store_path))
     assert replayed.exit_code == 0, replayed.output
     strip = ("first_seen", "last_seen", "last_changed")
     assert [{k: v for k, v in e.items() if k not in strip} for e in stored_events(other)] == \

@@ -598,12 +598,20 @@ BIG5_CSV = ("organization,title,start\r\n國際貿易署,新南向商機說明�
             "國際貿易署,出口管制研討會,2025-06-11\r\n").encode("big5")
 
 
-def test_big5_import_is_refused_naming_the_file_and_stores_nothing(tmp_path: Path) -> None:
+def test_big5_import_is_read_and_said(tmp_path: Path) -> None:
     (tmp_path / "big5-events.csv").write_bytes(BIG5_CSV)
     result = run_with_config(tmp_path, SHIPPED, "import", str(tmp_path / "big5-events.csv"))
+    assert result.exit_code == 0, result.output
+    assert "2 events (2 new" in result.output and "Big5 (CP950)" in result.output
+
+
+def test_a_file_in_no_known_encoding_is_refused_and_stores_nothing(tmp_path: Path) -> None:
+    (tmp_path / "binary.csv").write_bytes(b"organization,title,start\r\n\xff\xfe\x80\x81,x,"
+                                          b"2025-06-10\r\n")
+    result = run_with_config(tmp_path, SHIPPED, "import", str(tmp_path / "binary.csv"))
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit)  # a refusal, not a traceback
-    assert "big5-events.csv" in result.output and "UTF-8" in result.output
+    assert "binary.csv" in result.output and "UTF-8" in result.output
     assert "nothing was stored" in result.output
     store_path = tmp_path / "tradecal.db"
     if store_path.exists():

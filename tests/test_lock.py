@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from aggregator.cli import cli
 from aggregator.lock import LockBusy, StoreLock, holder, lock_path
-from tests.conftest import FIXTURES
+from aggregator.store import Store
 from tests.servers import LoopbackServer
 from tests.ustr_sites import PATH, page_reply, ustr_page, write_config
 
@@ -74,11 +74,16 @@ def invoke(config: Path, *args: str):
 
 @pytest.mark.parametrize("command", [
     ("refresh",), ("run",), ("export", "ics"),
-    ("import", str(FIXTURES / "reference" / "reference-rows.csv")),
+    ("import", "hearings.csv"),
 ])
 def test_store_writing_commands_wait_for_the_lock_then_exit_1(tmp_path: Path,
                                                               command: tuple[str, ...]) -> None:
     config = write_config(tmp_path, {"a": "http://127.0.0.1:9/"}, lock_timeout=0.3)
+    (tmp_path / "hearings.csv").write_text("organization,title,start\nUSTR,Hearing,2025-06-10\n",
+                                           encoding="utf-8")
+    if command[0] == "import":
+        command = ("import", str(tmp_path / "hearings.csv"))
+    Store(tmp_path / "tradecal.db").close()  # export ics reads an existing store only
     with StoreLock(lock_path(tmp_path / "tradecal.db")):
         result = invoke(config, *command)
     assert result.exit_code == 1

@@ -27,8 +27,8 @@ def test_shipped_config_runs_offline_on_the_archive(tmp_path: Path) -> None:
     shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
     shutil.copytree(ROOT / "data", tmp_path / "data")
     config = ["--config", str(tmp_path / "config.toml")]
-    result = CliRunner().invoke(cli, [*config, "run", "--replay", str(ARCHIVE)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, [*config, "run", "--replay", str(ARCHIVE), "--store",
+                                      str(tmp_path / "tradecal.db")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     listing = CliRunner().invoke(cli, [*config, "sources", "--json"])
     rows = [json.loads(line) for line in listing.stdout.splitlines() if line.startswith("{")]
