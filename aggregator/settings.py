@@ -41,6 +41,8 @@ class FeedSettings:
     retention_days: int = 30
     cancelled_prefix: str = "[已取消] "
     postponed_prefix: str = "[延期] "
+    site_title: str = ""
+    """Title of the public site (``index.html``); empty: ``calendar_name``."""
 
 
 @dataclass(frozen=True)
