@@ -17,6 +17,7 @@ from feeds.site.layout import Frame, bilingual, lang_of, page
 from feeds.site.links import Subscribe, add_links, is_web_url
 from feeds.site.model import (STATUS_MARKS, SiteEvent, date_text, time_text, week_title)
 
+MORE_WAYS = bilingual("各組織、分類與更多方式", "By organization, section, more ways")
 SUBSCRIBE_LINE = ("訂閱後，行事曆程式每隔幾小時自動取得新增與變更的活動。"
                   '<span lang="en">Subscribe once: new and changed meetings arrive by '
                   "themselves, every few hours.</span>")
@@ -50,7 +51,7 @@ def _subscribe_box(links: Subscribe) -> str:
             f"Outlook.com</a> "
             f'<a class="button" data-sub="webcal" href="{escape(links.webcal)}">'
             f"Apple 行事曆</a> "
-            f'<a href="subscribe.html">{bilingual("各組織、分類與更多方式", "By organization, section, more ways")}</a>'
+            f'<a href="subscribe.html">{MORE_WAYS}</a>'
             f"</p></section>")
 
 

@@ -23,6 +23,8 @@ from feeds.site.model import date_text
 GROUPS: tuple[tuple[str, str, str], ...] = (
     ("all", "全部", "Everything"), ("section", "電子報分類", "Newsletter sections"),
     ("organization", "各組織", "Organizations"))
+ADVANCED = ("進階：各來源的行事曆與目前無活動的行事曆",
+            "Advanced: feeds of each source, and calendars with no events now")
 QR_SCALE = 4
 QR_BORDER = 4
 EXPLAIN = ("訂閱（而非下載）後，行事曆程式會每隔幾小時自動取得新增、改期與取消的活動。"
@@ -55,7 +57,7 @@ def subscribe_page(frame: Frame, cards: Sequence[FeedCard], base_url: str,
                      "</ul>"]
     if aside:
         body += ['<details class="advanced"><summary>'
-                 f'{bilingual("進階：各來源的行事曆與目前無活動的行事曆", "Advanced: feeds of each source, and calendars with no events now")}'
+                 f'{bilingual(*ADVANCED)}'
                  '</summary>\n',
                  f'<h2>{bilingual("其他行事曆", "Other calendars")}</h2><ul class="feeds">',
                  *(feed_block(card, base_url, qr_sizes[card.stem]) for card in aside),
@@ -122,7 +124,10 @@ def links_html(links: Subscribe, filename: str) -> str:
 
 
 def _machine() -> str:
-    return (f'<section class="machine"><h2>{bilingual("給網站與程式", "For sites and programs")}</h2>'
-            f'<ul><li><a href="{EVENTS_JSON}">events.json</a>：{bilingual("全部活動，schema.org Event（JSON-LD）", "all events as schema.org Events (JSON-LD)")}</li>'
-            f'<li><a href="{ATOM}">Atom</a>：{bilingual("新增與變更的會議，給 RSS 閱讀器", "new and changed meetings, for feed readers")}</li>'
-            "</ul></section>")
+    heading = bilingual("給網站與程式", "For sites and programs")
+    data = bilingual("全部活動，schema.org Event（JSON-LD）",
+                     "all events as schema.org Events (JSON-LD)")
+    atom = bilingual("新增與變更的會議，給 RSS 閱讀器", "new and changed meetings, for feed readers")
+    return (f'<section class="machine"><h2>{heading}</h2>'
+            f'<ul><li><a href="{EVENTS_JSON}">events.json</a>：{data}</li>'
+            f'<li><a href="{ATOM}">Atom</a>：{atom}</li></ul></section>')
