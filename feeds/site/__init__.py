@@ -11,12 +11,15 @@
 - ``assets/site.css``, ``assets/site.js`` (package data), ``qr/<feed>.svg``,
   ``events/<anchor>.ics`` (one upcoming event each; files of events gone are removed).
 
+Temporary files that killed writers left (older than an hour) are removed, as the feeds' are.
+
 Every link between them is relative; absolute URLs (QR codes, Atom, JSON-LD) start with
 ``[feeds] base_url``. The site's title is ``[feeds] site_title``, else the calendar name.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from aggregator.config import Config
 from aggregator.model import StoredEvent
+from feeds.feedset import remove_stale_temporaries
 from feeds.ics import build_calendar, write_atomically
 from feeds.site.agenda import agenda_page
 from feeds.site.atom import atom_feed
@@ -53,13 +57,15 @@ def write_site(events: Sequence[StoredEvent], config: Config, out_dir: Path, tod
     successes = [state.last_success for state in states.values() if state.last_success]
     frame = Frame(config.feeds.site_title or config.feeds.calendar_name,
                   max(successes) if successes else None)
-    for folder in ("assets", "qr", "events"):
+    for folder in ("", "assets", "qr", "events"):
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out_dir / folder, pattern=".*.tmp")  # left by killed writers
     written = [write_atomically(out_dir / "assets" / name, _asset(name)) for name in ASSETS]
     qr_sizes = {}
     for card in cards:
-        data, qr_sizes[card.stem] = qr_svg(base_url + card.filename)
-        written.append(write_atomically(out_dir / "qr" / f"{card.stem}.svg", data))
+        path = out_dir / "qr" / f"{card.stem}.svg"
+        qr_sizes[card.stem], made = _qr_code(path, base_url + card.filename)
+        written.append(write_atomically(path, made) if made else path)
     _remove_unlisted(out_dir / "qr", "*.svg", {f"{card.stem}.svg" for card in cards})
     written += _event_files(ahead, config, out_dir / "events")
     all_links = subscribe_links(base_url + "all.ics", config.feeds.calendar_name)
@@ -82,6 +88,20 @@ def site_base_url(config: Config) -> str:
     """``[feeds] base_url`` ending in ``/``."""
     base = config.feeds.base_url
     return base if base.endswith("/") else base + "/"
+
+
+def _qr_code(path: Path, url: str) -> tuple[int, bytes | None]:
+    """The width of the QR code of ``url``, and its SVG unless ``path`` already holds it
+    (drawing a code is most of the site's writing time)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    width = re.search(r'<svg[^>]* width="(\d+)"', text)
+    if width and f"<title>{html.escape(url, quote=False)}</title>" in text:
+        return int(width.group(1)), None
+    data, size = qr_svg(url)
+    return size, data
 
 
 def _asset(name: str) -> bytes:

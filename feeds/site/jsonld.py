@@ -11,6 +11,7 @@ a date for an all-day event, else the venue's local time with its offset), ``eve
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ STATUS: dict[str, str] = {
     "confirmed": f"{SCHEMA}/EventScheduled", "tentative": f"{SCHEMA}/EventScheduled",
     "cancelled": f"{SCHEMA}/EventCancelled", "postponed": f"{SCHEMA}/EventPostponed",
 }
+_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029]")  # valid in JSON, not wanted raw in HTML
 UNKNOWN_PLACE = "未公布 To be announced"
 
 
@@ -75,8 +77,9 @@ def events_json(events: Sequence[SiteEvent], base_url: str) -> bytes:
 
 
 def embedded(events: Sequence[SiteEvent], base_url: str) -> str:
-    """The same document for a ``<script type="application/ld+json">`` (``<`` escaped, so
-    no title can close the script)."""
+    """The same document for a ``<script type="application/ld+json">`` (``<``, ``>``, ``&``,
+    DEL, C1 controls and line separators escaped, so no title can close the script)."""
     text = json.dumps(events_document(events, base_url), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
