@@ -146,7 +146,7 @@ def test_a_second_export_changes_nothing_and_drops_files_of_gone_events(
     frozen_clock(NOW)
     config = build_site(tmp_path)
     public = config.feeds.output
-    stray = public / "events" / "e-000000000000.ics"
+    stray = public / "events" / "e-000000000000-00000000.ics"
     stray.write_text("old", encoding="utf-8")
     before = {path: path.read_bytes() for path in public.rglob("*") if path.is_file()}
     with Store(config.store_path) as store:

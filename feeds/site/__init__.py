@@ -9,7 +9,8 @@
 - ``events.json``: every event of ``all.ics`` as schema.org JSON-LD (:mod:`feeds.site.jsonld`);
 - ``changes.xml``: Atom feed of new and changed meetings (:mod:`feeds.site.atom`);
 - ``assets/site.css``, ``assets/site.js`` (package data), ``qr/<feed>.svg``,
-  ``events/<anchor>.ics`` (one upcoming event each; files of events gone are removed).
+  ``events/<anchor>-<hash>.ics`` (one upcoming event each, named by a hash of its content
+  so an unchanged one is not rebuilt; files of events gone or changed are removed).
 
 Temporary files that killed writers left (older than an hour) are removed, as the feeds' are.
 
@@ -41,7 +42,7 @@ from feeds.site.month import month_page
 from feeds.site.subscribe_page import qr_svg, subscribe_page
 
 ASSETS = ("site.css", "site.js")
-_EVENT_FILE = re.compile(r"e-[0-9a-f]{12}\.ics")
+_EVENT_FILE = re.compile(r"e-[0-9a-f]{12}-[0-9a-f]{8}\.ics")
 
 
 def write_site(events: Sequence[StoredEvent], config: Config, out_dir: Path, today: date,
@@ -114,10 +115,14 @@ def _event_files(events: Sequence[SiteEvent], config: Config, folder: Path) -> l
     prefixes = {"cancelled": settings.cancelled_prefix, "postponed": settings.postponed_prefix}
     written = []
     for item in events:
-        data = build_calendar([item.stored], name=item.title,
-                              description=f"{item.organizer} · {settings.calendar_name}",
-                              refresh_hours=settings.refresh_interval_hours, prefixes=prefixes)
-        written.append(write_atomically(folder / f"{item.anchor}.ics", data))
+        path = folder / item.ics_name
+        if not path.is_file():  # the name hashes the content: an existing file is current
+            data = build_calendar([item.stored], name=item.title,
+                                  description=f"{item.organizer} · {settings.calendar_name}",
+                                  refresh_hours=settings.refresh_interval_hours,
+                                  prefixes=prefixes)
+            write_atomically(path, data)
+        written.append(path)
     _remove_unlisted(folder, "e-*.ics", {path.name for path in written})
     return written
 

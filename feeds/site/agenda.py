@@ -126,7 +126,7 @@ def event_item(item: SiteEvent, base_url: str) -> str:
             + (f'<p class="marks">{marks}</p>\n' if marks else "")
             + f'<dl class="facts">{facts_html}</dl>\n'
             f'<p class="add">{bilingual("加入行事曆", "Add to calendar")}: '
-            f'<a href="events/{item.anchor}.ics" download>.ics</a> · '
+            f'<a href="events/{item.ics_name}" download>.ics</a> · '
             f'<a href="{escape(links.google)}">Google</a> · '
             f'<a href="{escape(links.outlook)}">Outlook</a> · '
             f'<a href="#{item.anchor}">{bilingual("連結", "Link")}</a></p>\n</li>')

@@ -4,7 +4,8 @@ The site takes the same events as ``all.ics`` (:func:`site_events`: the publishe
 one per meeting), so the agenda, ``events.json`` and the feed cannot disagree. Each event
 knows its newsletter section (WTO / RTA / APEC 及其他國際組織 for the calendar sections, else
 活動快訊 when featured, else 其他經貿相關活動), its organization's display name, its anchor
-(``e-`` and a hash of the UID: stable, and safe in a URL and a file name), and its time in
+(``e-`` and a hash of the UID: stable, and safe in a URL and a file name; its ``.ics``
+file adds a hash of its content), and its time in
 the venue's zone and in Taipei's.
 """
 
@@ -53,6 +54,9 @@ class SiteEvent:
     """Its display name, Chinese first (``世界貿易組織 WTO``)."""
     first: date
     last: date
+    ics_name: str
+    """Its own ``.ics`` file: the anchor and a hash of what the file holds, so an
+    unchanged event's file is never rebuilt (:func:`ics_file_name`)."""
 
     @property
     def uid(self) -> str:
@@ -100,7 +104,18 @@ def site_event(stored: StoredEvent, config: Config) -> SiteEvent:
     first, last = event.local_dates()
     org = config.organization(event.organization)
     return SiteEvent(stored, anchor(event.uid), section, org.key, display_name(org),
-                     first, last)
+                     first, last, ics_file_name(stored, config))
+
+
+def ics_file_name(stored: StoredEvent, config: Config) -> str:
+    """``e-<anchor hash>-<8 hex>.ics``: the hex digits hash what the file is built from
+    (the event, its SEQUENCE, CREATED, LAST-MODIFIED, the feed settings), not last_seen."""
+    settings = config.feeds
+    content = repr((stored.event, stored.sequence, stored.first_seen, stored.last_changed,
+                    settings.calendar_name, settings.refresh_interval_hours,
+                    settings.cancelled_prefix, settings.postponed_prefix))
+    digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{anchor(stored.event.uid)}-{digest}.ics"
 
 
 def section_order(config: Config) -> list[str]:
