@@ -196,6 +196,14 @@ def read_feeds(base: str, stop: threading.Event, reads: Reads, seed: int) -> Non
                 reads.faults.append(f"{name}: HTTP {response.status_code}")
 
 
+REFRESH_LINE = "refresh of site-a, site-b:"
+
+
+def scheduled_refreshes(scheduler: Child) -> int:
+    """How many refreshes the scheduler has reported so far."""
+    return sum(REFRESH_LINE in line for line in list(scheduler.lines))
+
+
 def runs_until(config: Path, stop: threading.Event, codes: list[int],
                outputs: list[str]) -> None:
     """Start ``tradecal run`` after ``tradecal run`` until ``stop``."""
@@ -234,7 +242,8 @@ def test_scheduler_runs_and_server_together(tmp_path: Path) -> None:
                 worker.start()
             started = time.monotonic()
             while time.monotonic() - started < WINDOW or (
-                    len(reads.versions["all.ics"]) < VERSIONS
+                    (len(reads.versions["all.ics"]) < VERSIONS
+                     or scheduled_refreshes(scheduler) < 2)
                     and time.monotonic() - started < LONGEST):
                 time.sleep(0.1)
             stop.set()
@@ -252,7 +261,7 @@ def test_scheduler_runs_and_server_together(tmp_path: Path) -> None:
     assert len(reads.versions["all.ics"]) >= VERSIONS, "the feeds hardly changed while read"
 
     assert scheduler_code == 0, scheduler.output
-    refreshes = [line for line in scheduler.lines if "refresh of site-a, site-b:" in line]
+    refreshes = [line for line in scheduler.lines if REFRESH_LINE in line]
     assert len(refreshes) >= 2, scheduler.output
     assert all("2 of 2 sources refreshed" in line for line in refreshes), scheduler.output
     assert codes and all(code == 0 for code in codes), outputs
