@@ -1,4 +1,5 @@
-"""``tradecal serve``: the feeds folder over HTTP, with an index page of subscribe links.
+"""``tradecal serve``: the feeds folder over HTTP: the feeds and the public site written next
+to them (:mod:`feeds.site`; before the first export, an index page of subscribe links).
 
 A small WSGI application on the standard library (``wsgiref``, one thread per request):
 exact-path routes first (``/`` is the index; more pages add a :class:`Route`), then the
@@ -147,6 +148,11 @@ class FeedApp:
         return path if inside and path.is_file() else None
 
     def index(self, request: Request) -> Reply:
+        """The site's ``index.html`` (:mod:`feeds.site`) once an export wrote it; before
+        that, a page listing the feeds."""
+        site = self.resolve("/index.html")
+        if site is not None:
+            return file_reply(site, request)
         feeds = [path for path in sorted(self.folder.glob("*.ics"))
                  if self.resolve("/" + path.name) is not None]
         page = index_page(self.title, feed_links(feeds, self.base_url))

@@ -44,6 +44,8 @@ class FeedSettings:
     organization_prefix: tuple[str, ...] = ("all", "section")
     """Kinds of feed (all, organization, section, source) whose titles start with the
     organization's short name in brackets (``[IMF] ``)."""
+    site_title: str = ""
+    """Title of the public site (``index.html``); empty: ``calendar_name``."""
 
 
 @dataclass(frozen=True)

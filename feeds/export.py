@@ -17,7 +17,7 @@ from typing import TypeVar
 from aggregator import clock
 from aggregator.config import Config
 from aggregator.edited import edited_events
-from aggregator.health import stale_notice, stale_sources
+from aggregator.health import source_health, stale_notice
 from aggregator.issues import Issue
 from aggregator.model import StoredEvent
 from aggregator.store import Store
@@ -25,6 +25,8 @@ from feeds import csv_table, docx, html, markdown
 from feeds.changes import changes_since
 from feeds.changes_render import CHANGES_RENDERERS
 from feeds.feedset import write_feeds
+from feeds.site import write_site
+from feeds.site.catalog import states_from_health
 from feeds.tables import CalendarTable, EventsTables, calendar_table, events_tables
 
 FORMATS: tuple[str, ...] = ("markdown", "html", "docx", "csv")
@@ -86,17 +88,22 @@ def export_changes(store: Store, config: Config, since: datetime | Issue,
 def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
                  events: Sequence[StoredEvent] | None = None,
                  now: datetime | None = None) -> list[Path]:
-    """Write every ICS feed into ``out`` (default: the configured output folder).
+    """Write every ICS feed into ``out`` (default: the configured output folder), and the
+    public site next to them (:mod:`feeds.site`); return the feeds' paths.
 
     A stale source (no success for a long while) is named in the description of every
     feed that holds its events.
     """
-    notes = {name: [stale_notice([name])] for name in stale_sources(store, config, clock.now())}
+    health = source_health(store, config, clock.now())
+    notes = {row.source: [stale_notice([row.source])] for row in health if row.stale}
     settings = config.feeds
     window = (today - timedelta(days=max(settings.past_days, settings.retention_days)),
               today + timedelta(days=settings.future_days))
-    return write_feeds(_events(store, events, window), config, out or settings.output, today,
-                       source_notes=notes, now=now)
+    chosen = list(_events(store, events, window))
+    paths = write_feeds(chosen, config, out or settings.output, today, source_notes=notes,
+                        now=now)
+    write_site(chosen, config, out or settings.output, today, states_from_health(health))
+    return paths
 
 
 def write_export(data: Rendered, out: Path) -> None:

@@ -179,12 +179,13 @@ def feed_zone(spec: FeedSpec, config: Config) -> str:
     return source.timezone if source else home
 
 
-def remove_stale_temporaries(out_dir: Path, now: float | None = None) -> list[Path]:
-    """Delete the feeds' temporary files in ``out_dir`` older than
-    :data:`STALE_TEMPORARY_SECONDS` (what killed writers left); return them."""
+def remove_stale_temporaries(out_dir: Path, now: float | None = None, *,
+                             pattern: str = ".*.ics.*.tmp") -> list[Path]:
+    """Delete the feeds' temporary files (or others ``pattern`` names) in ``out_dir`` older
+    than :data:`STALE_TEMPORARY_SECONDS` (what killed writers left); return them."""
     now = time.time() if now is None else now
     removed = []
-    for path in sorted(out_dir.glob(".*.ics.*.tmp")):
+    for path in sorted(out_dir.glob(pattern)):
         try:
             status = path.lstat()
             if path.is_symlink() or not path.is_file() or \

@@ -40,9 +40,16 @@ def feed_files(folder: Path) -> dict[str, bytes]:
             if not path.name.startswith(".")}
 
 
+SITE_ENTRIES = frozenset({"index.html", "month.html", "subscribe.html", "events.json",
+                          "changes.xml", "assets", "qr", "events"})
+"""What the public site (feeds.site) writes next to the feeds."""
+
+
 def leftovers(folder: Path) -> list[str]:
-    """Files in ``folder`` that are not feeds (a writer's temporary file left behind)."""
-    return sorted(path.name for path in folder.iterdir() if path.suffix != ".ics"
+    """Files in ``folder`` that are neither feeds nor the site (a writer's temporary file
+    left behind)."""
+    return sorted(path.name for path in folder.iterdir()
+                  if (path.suffix != ".ics" and path.name not in SITE_ENTRIES)
                   or path.name.startswith("."))
 
 

@@ -67,4 +67,4 @@ def demo(folder: Path, monkeypatch: pytest.MonkeyPatch) -> FeedSet:
                                       "--replay", str(ROOT / "examples" / "replay")],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return FeedSet("demo", tuple(sorted((folder / "public").glob("*.ics"))))
+    return FeedSet("demo", tuple(sorted((folder / "replay-store" / "public").glob("*.ics"))))

@@ -65,9 +65,11 @@ def test_import_twice_changes_nothing_and_feeds_stay_identical(workdir: Path) ->
     second = invoke(workdir, "import", str(REFERENCE_CSV))
     assert "0 new, 0 changed, 9 unchanged" in second.output
     assert invoke(workdir, "export", "ics", "--out", str(workdir / "b")).exit_code == 0
-    names = sorted(p.name for p in (workdir / "a").iterdir())
-    assert "all.ics" in names and "wto.ics" in names
-    assert names == sorted(p.name for p in (workdir / "b").iterdir())
+    names = sorted(str(p.relative_to(workdir / "a")) for p in (workdir / "a").rglob("*")
+                   if p.is_file())  # the feeds and the site next to them
+    assert "all.ics" in names and "wto.ics" in names and "index.html" in names
+    assert names == sorted(str(p.relative_to(workdir / "b")) for p in (workdir / "b").rglob("*")
+                           if p.is_file())
     for name in names:
         assert (workdir / "a" / name).read_bytes() == (workdir / "b" / name).read_bytes()
     assert (workdir / "a" / "all.ics").read_bytes().count(b"BEGIN:VEVENT") == 9

@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
@@ -505,6 +506,40 @@ def test_index_page_escapes_feed_names(store: Store, config: Config,
     assert "<script>alert('org')</script>" in text
     assert "<img src=x onerror=alert(1)>\n第二行, 第; 三\\\u2060N" in text  # NAME read back whole
     assert "script" not in set(audit.tags)
+
+
+def test_site_pages_escape_everything_and_link_only_web_addresses(
+        store: Store, config: Config, tmp_path: Path) -> None:
+    """The public site (feeds.site): hostile titles, names and URLs are text; the only
+    scripts are the site's own file and its JSON-LD, which parses; events.json and the Atom
+    feed read back."""
+    export_feeds(store, config, tmp_path, TODAY)
+    shown = ""
+    for name in ("index.html", "month.html", "subscribe.html"):
+        markup = (tmp_path / name).read_text(encoding="utf-8")
+        audit = MarkupAudit()
+        audit.feed(markup)
+        audit.close()
+        for tag, attribute, value in audit.attributes:
+            assert not attribute.startswith("on"), (name, tag, attribute, value)
+            if attribute in ("href", "src", "action", "formaction"):
+                parts = urlsplit(value.strip())
+                assert parts.scheme.lower() in (*LINKABLE, "webcal", ""), (name, tag, value)
+                assert parts.scheme or not value.strip().startswith("//"), (name, value)
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", markup, re.S)
+        for attributes, body in scripts:
+            if "ld+json" in attributes:
+                json.loads(body)
+            else:
+                assert attributes.strip() == 'src="assets/site.js" defer' and not body
+        assert not RAW_CONTROLS.search(markup), (name, RAW_CONTROLS.findall(markup))
+        shown += "".join(audit.text)
+    assert '<script>alert("x")</script>' in shown  # shown as text, not run
+    assert "javascript:alert(document.cookie)" not in (tmp_path / "index.html").read_text(
+        encoding="utf-8").split("href=")[1:]
+    assert len(json.loads((tmp_path / "events.json").read_text(encoding="utf-8"))["@graph"])
+    parsed = feedparser.parse((tmp_path / "changes.xml").read_bytes())
+    assert not parsed.bozo and parsed.entries
 
 
 # --- tradecal parse -----------------------------------------------------------------------------
