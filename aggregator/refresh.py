@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from aggregator import clock, http_cache
+from aggregator.channels import try_channels
 from aggregator.config import RefreshSettings
 from aggregator.fetch import full_url
 from aggregator.http_cache import CacheEntry, ValidatorCache
@@ -59,6 +60,8 @@ class SourceOutcome:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     error: str = ""
     unchanged: bool = False
+    channel: str = ""
+    """The channel that answered (see ``aggregator.channels``)."""
 
     def summary(self) -> str:
         if not self.ok:
@@ -68,8 +71,9 @@ class SourceOutcome:
                     f"kept ({self.requests} request(s))")
         c = self.counts
         cancelled = f", {c.cancelled} cancelled (gone from the source)" if c.cancelled else ""
+        via = f" via {self.channel}" if self.channel not in ("", "main") else ""
         return (f"{self.name}: {self.events} events ({c.inserted} new, {c.updated} changed, "
-                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s)")
+                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s){via}")
 
 
 @dataclass
@@ -85,6 +89,8 @@ class Collected:
     validators: CacheEntry | None = None
     """The first response's validators: stored with the events (or, when unchanged,
     renewed)."""
+    channel: str = ""
+    """The channel that answered (see ``aggregator.channels``)."""
 
 
 def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOURCE,
@@ -105,7 +111,7 @@ def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOUR
             raise SourceFailed(f"more than {limit} requests; stopped at {request.url}")
         seen.add(request)
         response = answered.get(request) or fetcher.get(request)
-        for item in source.parse(response):
+        for item in source.parse_loaded(response):
             if isinstance(item, Request):
                 pending.append(item)
             else:
@@ -115,12 +121,23 @@ def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOUR
 
 def fetch_source(source: Source, fetcher: Fetches, cache: ValidatorCache | None = None,
                  now: datetime | None = None) -> Collected:
-    """Fetch and parse one source (in any thread: no store access); never raises.
+    """Fetch and parse one source (in any thread: no store access) through its channels,
+    in order, until one yields events (``aggregator.channels``); never raises.
 
     With a ``cache``, a source with one start request asks for it conditionally, and is
     ``unchanged`` (nothing parsed) when the answer is a 304 or the same body.
     """
-    collected = Collected(source, started=now or clock.now())
+    started = now or clock.now()
+    return try_channels(  # type: ignore[return-value]
+        source, fetcher, lambda channel, channel_fetcher: _fetch_channel(
+            channel, channel_fetcher, cache, started),
+        lambda channel, error: Collected(channel, started=started, error=error))
+
+
+def _fetch_channel(source: Source, fetcher: Fetches, cache: ValidatorCache | None,
+                   started: datetime) -> Collected:
+    """Fetch and parse one channel of a source (see :func:`fetch_source`)."""
+    collected = Collected(source, started=started)
     try:
         answered = _ask_first(source, fetcher, cache, collected) if cache is not None else {}
         if not collected.unchanged:
@@ -170,22 +187,24 @@ def store_collected(collected: Collected, store: Store,
     if collected.error:
         store.finish_run(run_id, "failed", error=collected.error, now=now)
         return SourceOutcome(name, ok=False, requests=collected.requests,
-                             error=collected.error)
+                             error=collected.error, channel=collected.channel)
     if collected.unchanged:
         kept = _last_count(store, name)
         counts = UpsertCounts(unchanged=kept)
-        store.finish_run(run_id, "ok", counts, events=kept, now=now)
+        store.finish_run(run_id, "ok", counts, events=kept, now=now,
+                         channel=collected.channel)
         if collected.validators:
             http_cache.save_entry(store.db, collected.validators)
         return SourceOutcome(name, ok=True, events=kept, requests=collected.requests,
-                             counts=counts, unchanged=True)
+                             counts=counts, unchanged=True, channel=collected.channel)
     events = collected.events
     recent = store.recent_counts(name, settings.recent_runs)
     if is_suspicious(len(events), recent, settings.min_count_ratio):
         average = sum(recent) / len(recent)
         message = (f"suspicious: {len(events)} events, recent runs averaged {average:.0f}; "
                    "nothing stored or cancelled")
-        store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now)
+        store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now,
+                         channel=collected.channel)
         return SourceOutcome(name, ok=False, events=len(events),
                              requests=collected.requests, error=message)
     stored = store.events("source = ?", [name])
@@ -194,12 +213,13 @@ def store_collected(collected: Collected, store: Store,
     vanished = settled.vanished if collected.source.lists_all_upcoming else []
     counts = store.apply_fetch(settled.events, vanished, settled.new_aliases,
                                source=name, run_id=run_id, now=now)
-    store.finish_run(run_id, "ok", counts, events=len(events), now=now)
+    store.finish_run(run_id, "ok", counts, events=len(events), now=now,
+                     channel=collected.channel)
     if collected.validators:  # after the events: a crash between leaves a full next fetch
         http_cache.save_entry(store.db, dataclasses.replace(
             collected.validators, stored_at=now.isoformat(), checked_at=now.isoformat()))
     return SourceOutcome(name, ok=True, events=len(events), requests=collected.requests,
-                         counts=counts)
+                         counts=counts, channel=collected.channel)
 
 
 def _last_count(store: Store, source: str) -> int:
