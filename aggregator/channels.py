@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from sources.base import Source, SourceConfig
-from sources.channels import channel_specs, source_channels
+from sources.channels import PUBLIC_URLS, channel_specs, source_channels
 from sources.registry import build_source
 
 
@@ -48,7 +48,7 @@ def channels_of(source: Source) -> list[tuple[str, Source]]:
     config = source.config
     if len(channel_specs(config)) == 1 and not config.channels:
         return [(channel_specs(config)[0].name, source)]
-    public = {_origin(spec.url) for spec in channel_specs(config) if spec.url}
+    public = {_origin(url) for url in PUBLIC_URLS}
     origin = _origin(config.url) if config.url else None
     move = origin is not None and origin[0] in ("http", "https") and origin not in public
     found: list[tuple[str, Source]] = []

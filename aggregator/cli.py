@@ -19,6 +19,7 @@ from rich.markup import escape
 from aggregator import __version__
 from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass_context,
                                     replay_option)
+from aggregator.cli_doctor import discover_command, doctor
 from aggregator.cli_edit import edit_command
 from aggregator.cli_export import export, sources
 from aggregator.cli_schedule import schedule
@@ -186,6 +187,8 @@ cli.add_command(edit_command)
 cli.add_command(sources)
 cli.add_command(schedule)
 cli.add_command(serve_command)
+cli.add_command(doctor)
+cli.add_command(discover_command)
 
 
 def main() -> None:

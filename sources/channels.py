@@ -33,6 +33,11 @@ OECD_PAGE = "https://www.oecd.org/en/events.html"
 WORLDBANK_API = "https://search.worldbank.org/api/v2/news"
 WORLDBANK_PAGE = "https://www.worldbank.org/en/events"
 FETCHES = ("plain", "browser")
+PUBLIC_URLS = (WTO_EVENTS_PAGE, WTO_NEWS_FILE, WTO_NEWS_RSS, ASEAN_FEED, ASEAN_POSTS,
+               TRADE_PAGES_API, TRADE_LIST_JSON, TRADE_RSS, OECD_API, OECD_PAGE,
+               WORLDBANK_API, WORLDBANK_PAGE, "https://www.wto.org/", "https://www.imf.org/")
+"""The organizations' own addresses: a table pointing elsewhere (a mirror, a test site)
+has its channels moved onto its own host."""
 
 
 @dataclass(frozen=True)
