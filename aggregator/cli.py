@@ -25,12 +25,12 @@ from aggregator.cli_export import export, sources
 from aggregator.cli_schedule import schedule
 from aggregator.config import SECTIONS, Organization
 from aggregator.jobs import refresh_and_publish
-from aggregator.model import EventError, event_to_json
+from aggregator.model import Event, EventError, event_to_json
 from aggregator.reconcile import merge_duplicates
-from aggregator.refresh import SourceOutcome, collect, describe_failure
+from aggregator.refresh import SourceOutcome, fetch_source
 from aggregator.replay import RecordingFetcher, note_provenance
 from aggregator.serve import serve_command
-from sources.base import ParseError, Request, Response
+from sources.base import Notice, ParseError, Request, Response
 from sources.manual import CsvImportError, read_events_csv
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
@@ -123,7 +123,9 @@ def parse(context: Context, name: str, file: Path, url: str | None) -> None:
     for item in items:
         if isinstance(item, Request):
             console().print(f"follow-up request (not fetched): {item.url}", markup=False)
-    for event in merge_duplicates(item for item in items if not isinstance(item, Request)):
+        elif isinstance(item, Notice):
+            console().print(f"warning: {item.text}", markup=False)
+    for event in merge_duplicates(item for item in items if isinstance(item, Event)):
         click.echo(json.dumps(event_to_json(event), ensure_ascii=False))
 
 
@@ -167,15 +169,16 @@ def record(context: Context, name: str, out: Path | None) -> None:
     """
     source = context.source(name)
     folder = out or Path("tests") / "fixtures" / name / "recorded"
-    try:
-        with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
-            events, requests = collect(source, recorder)
-    except Exception as exc:  # noqa: BLE001 - reported, exit 1
-        console().print(f"{name}: {describe_failure(exc)}", markup=False, style="red")
+    with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
+        collected = fetch_source(source, recorder)  # through its channels, as a refresh
+    if recorder.saved:
+        note_provenance(folder, recorder.saved)
+    if collected.error:
+        console().print(f"{name}: {collected.error}", markup=False, style="red")
         sys.exit(EXIT_FAILED)
-    note_provenance(folder, recorder.saved)
-    console().print(f"{name}: saved {requests} response(s) to {folder}; they parse into "
-                    f"{len(events)} events", markup=False)
+    via = f" (channel {collected.channel})" if collected.channel not in ("", "main") else ""
+    console().print(f"{name}: saved {len(recorder.saved)} response(s) to {folder}{via}; they "
+                    f"parse into {len(collected.events)} events", markup=False)
 
 
 def _known(organization: Organization) -> tuple[str, str | None]:

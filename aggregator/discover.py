@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from aggregator.browser import Loaded
+from aggregator.model import Event
 from sources.base import Response, SourceConfig
 from sources.registry import SOURCE_TYPES
 
@@ -51,8 +52,7 @@ def events_read(item: Loaded, timezone: str = "UTC") -> tuple[int, str]:
             source = SOURCE_TYPES[kind](config)
             response = Response(url=item.url, body=item.body, status=item.status,
                                 headers={"content-type": item.content_type})
-            count = sum(1 for found in source.parse(response)
-                        if not hasattr(found, "params"))
+            count = sum(isinstance(found, Event) for found in source.parse(response))
         except Exception:  # noqa: BLE001 - an adapter that cannot read it reads nothing
             continue
         if count > best[0]:

@@ -29,7 +29,7 @@ from aggregator.http_cache import CacheEntry, ValidatorCache
 from aggregator.model import Event, EventError
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
 from aggregator.store import Store, UpsertCounts
-from sources.base import ParseError, Request, Response, Source
+from sources.base import Notice, ParseError, Request, Response, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
 _QUERY = re.compile(r"(\b(?:https?|file)://[^\s?#]+)\?[^\s)]*?(?=:?(?:\s|\)|$))")
@@ -62,6 +62,8 @@ class SourceOutcome:
     unchanged: bool = False
     channel: str = ""
     """The channel that answered (see ``aggregator.channels``)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the source reported besides events: items skipped, unknown time zones."""
 
     def summary(self) -> str:
         if not self.ok:
@@ -72,8 +74,10 @@ class SourceOutcome:
         c = self.counts
         cancelled = f", {c.cancelled} cancelled (gone from the source)" if c.cancelled else ""
         via = f" via {self.channel}" if self.channel not in ("", "main") else ""
+        warned = f"; WARNING: {'; '.join(self.warnings)}" if self.warnings else ""
         return (f"{self.name}: {self.events} events ({c.inserted} new, {c.updated} changed, "
-                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s){via}")
+                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s){via}"
+                f"{warned}")
 
 
 @dataclass
@@ -91,13 +95,17 @@ class Collected:
     renewed)."""
     channel: str = ""
     """The channel that answered (see ``aggregator.channels``)."""
+    notices: list[str] = field(default_factory=list)
+    """What the source reported besides events (items skipped, unknown zones)."""
 
 
 def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOURCE,
-            answered: Mapping[Request, Response] | None = None) -> tuple[list[Event], int]:
+            answered: Mapping[Request, Response] | None = None,
+            notices: list[str] | None = None) -> tuple[list[Event], int]:
     """Every event of a source, following its requests; returns events and request count.
 
-    ``answered`` holds responses already fetched for some of the requests.
+    ``answered`` holds responses already fetched for some of the requests; what the source
+    reports besides events (:class:`~sources.base.Notice`) is added to ``notices``.
     """
     answered = answered or {}
     pending: list[Request] = list(source.start_requests())
@@ -114,6 +122,9 @@ def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOUR
         for item in source.parse_loaded(response):
             if isinstance(item, Request):
                 pending.append(item)
+            elif isinstance(item, Notice):
+                if notices is not None:
+                    notices.append(item.text)
             else:
                 events.append(item)
     return merge_duplicates(events), len(seen)
@@ -141,7 +152,8 @@ def _fetch_channel(source: Source, fetcher: Fetches, cache: ValidatorCache | Non
     try:
         answered = _ask_first(source, fetcher, cache, collected) if cache is not None else {}
         if not collected.unchanged:
-            collected.events, collected.requests = collect(source, fetcher, answered=answered)
+            collected.events, collected.requests = collect(source, fetcher, answered=answered,
+                                                           notices=collected.notices)
     except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, not fatal
         collected.error = describe_failure(exc)
     return collected
@@ -214,12 +226,13 @@ def store_collected(collected: Collected, store: Store,
     counts = store.apply_fetch(settled.events, vanished, settled.new_aliases,
                                source=name, run_id=run_id, now=now)
     store.finish_run(run_id, "ok", counts, events=len(events), now=now,
-                     channel=collected.channel)
+                     channel=collected.channel, warnings="; ".join(collected.notices))
     if collected.validators:  # after the events: a crash between leaves a full next fetch
         http_cache.save_entry(store.db, dataclasses.replace(
             collected.validators, stored_at=now.isoformat(), checked_at=now.isoformat()))
     return SourceOutcome(name, ok=True, events=len(events), requests=collected.requests,
-                         counts=counts, channel=collected.channel)
+                         counts=counts, channel=collected.channel,
+                         warnings=list(collected.notices))
 
 
 def _last_count(store: Store, source: str) -> int:

@@ -62,6 +62,7 @@ class RunRecord:
     cancelled: int
     error: str
     channel: str = ""
+    warnings: str = ""
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -132,8 +133,9 @@ class Store:
             pk=("source", "source_key"), if_not_exists=True)
         if "cancelled" not in self.db["runs"].columns_dict:  # stores made before 0.1
             self.db["runs"].add_column("cancelled", int, not_null_default=0)
-        if "channel" not in self.db["runs"].columns_dict:  # the channel that answered
-            self.db["runs"].add_column("channel", str, not_null_default="")
+        for column in ("channel", "warnings"):  # the channel that answered, what it said
+            if column not in self.db["runs"].columns_dict:
+                self.db["runs"].add_column(column, str, not_null_default="")
         self.db["event_history"].create_index(["uid"], if_not_exists=True)
         self.db["events"].create_index(["source"], if_not_exists=True)
         self.db["events"].create_index(["first_day"], if_not_exists=True)
@@ -272,7 +274,7 @@ class Store:
 
     def finish_run(self, run_id: int, outcome: str, counts: UpsertCounts | None = None,
                    error: str = "", events: int = 0, now: datetime | None = None,
-                   channel: str = "") -> None:
+                   channel: str = "", warnings: str = "") -> None:
         """Close a ``runs`` row with its outcome (``ok`` or ``failed``), counts and the
         channel that answered."""
         counts = counts or UpsertCounts()
@@ -280,7 +282,7 @@ class Store:
             "finished": (now or clock.now()).isoformat(), "outcome": outcome, "events": events,
             "inserted": counts.inserted, "updated": counts.updated,
             "unchanged": counts.unchanged, "cancelled": counts.cancelled,
-            "error": error[:500], "channel": channel})
+            "error": error[:500], "channel": channel, "warnings": warnings[:1000]})
 
     def last_runs(self) -> dict[str, RunRecord]:
         """The latest run of each source."""

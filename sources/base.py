@@ -32,6 +32,15 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something a source tells the run besides events: an item it skipped as unreadable,
+    a time zone it did not know. Yielded by :meth:`Source.parse`; shown in the run's
+    summary and kept in its ``runs`` row."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Response:
     """A response as the source sees it: final URL, status, headers and body bytes."""
 
@@ -116,7 +125,7 @@ class Source:
         return [Request(self.config.url)]
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
-        """Read one response; yield events and follow-up requests."""
+        """Read one response; yield events, follow-up requests (and :class:`Notice`)."""
         raise NotImplementedError
 
     def parse_loaded(self, response: Response) -> Iterator[Event | Request]:
