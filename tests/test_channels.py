@@ -72,6 +72,20 @@ def test_wto_real_2013_news_file_gives_only_its_meetings_in_geneva_time() -> Non
     assert events[1].url.endswith("/dsb_agenda_24may13_e.htm")
 
 
+def test_wto_whole_real_2013_news_file_keeps_3_of_its_16_items() -> None:
+    """The whole file (CRLF, as saved in 2013): speeches, press releases, dispute news,
+    Appellate Body reports, DG selection news are all left out."""
+    wto = source("wto", "https://www.wto.org/library/news/current_news_e.js", "WTO",
+                 "Europe/Zurich", meetings_only=True)
+    body = (FIXTURES / "wto" / "current_news_e-2013-full.js").read_bytes()
+    assert body.count(b"news_item[") == 16
+    events = list(wto.parse(Response(url=wto.config.url, body=body)))
+    assert sorted((event.title, event.start.isoformat()) for event in events) == [
+        ("Dispute Settlement Body meeting", "2013-05-24T10:00:00+02:00"),
+        ("Trade Policy Review: Macao, China", "2013-05-13T14:00:00+02:00"),
+        ("Trade Policy Review: Suriname", "2013-06-10T14:00:00+02:00")]
+
+
 def test_wto_news_rss_keeps_the_dsb_meeting_on_its_day() -> None:
     wto = source("wto", "https://www.wto.org/library/rss/latest_news_e.xml", "WTO",
                  "Europe/Zurich", meetings_only=True)
