@@ -24,6 +24,7 @@ from rich.markup import escape
 from aggregator import __version__
 from aggregator.cli_context import (EXIT_FAILED, EXIT_OK, Context, console, pass_context,
                                     replay_option)
+from aggregator.cli_doctor import discover_command, doctor
 from aggregator.cli_edit import edit_command
 from aggregator.cli_export import export, sources
 from aggregator.cli_schedule import schedule
@@ -31,13 +32,13 @@ from aggregator.config import SECTIONS, Config
 from aggregator.editor_actions import store_manual
 from aggregator.encoding import decode_text_file
 from aggregator.jobs import PublishError, refresh_and_publish
-from aggregator.model import EventError, event_to_json
+from aggregator.model import Event, EventError, event_to_json
 from aggregator.reconcile import merge_duplicates
-from aggregator.refresh import SourceOutcome, collect, describe_failure
+from aggregator.refresh import SourceOutcome, fetch_source
 from aggregator.replay import RecordingFetcher, note_provenance
 from aggregator.serve import serve_command
 from aggregator.words import counted
-from sources.base import ParseError, Request, Response
+from sources.base import Notice, ParseError, Request, Response
 from sources.manual import CsvImportError, read_events_csv
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
@@ -202,7 +203,9 @@ def parse(context: Context, name: str, file: Path, url: str | None) -> None:
     for item in items:
         if isinstance(item, Request):
             console().print(f"follow-up request (not fetched): {item.url}", markup=False)
-    for event in merge_duplicates(item for item in items if not isinstance(item, Request)):
+        elif isinstance(item, Notice):
+            console().print(f"warning: {item.text}", markup=False)
+    for event in merge_duplicates(item for item in items if isinstance(item, Event)):
         click.echo(json.dumps(event_to_json(event), ensure_ascii=False))
 
 
@@ -249,15 +252,16 @@ def record(context: Context, name: str, out: Path | None) -> None:
     """
     source = context.source(name)
     folder = out or Path("tests") / "fixtures" / name / "recorded"
-    try:
-        with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
-            events, requests = collect(source, recorder)
-    except Exception as exc:  # noqa: BLE001 - reported, exit 1
-        console().print(f"{name}: {describe_failure(exc)}", markup=False, style="red")
+    with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
+        collected = fetch_source(source, recorder)  # through its channels, as a refresh
+    if recorder.saved:
+        note_provenance(folder, recorder.saved)
+    if collected.error:
+        console().print(f"{name}: {collected.error}", markup=False, style="red")
         sys.exit(EXIT_FAILED)
-    note_provenance(folder, recorder.saved)
-    console().print(f"{name}: saved {requests} response(s) to {folder}; they parse into "
-                    f"{counted(len(events), 'event')}", markup=False)
+    via = f" (channel {collected.channel})" if collected.channel not in ("", "main") else ""
+    console().print(f"{name}: saved {len(recorder.saved)} response(s) to {folder}{via}; they "
+                    f"parse into {counted(len(collected.events), 'event')}", markup=False)
 
 
 def _known(config: Config, name: str) -> tuple[str, str | None] | None:
@@ -271,6 +275,8 @@ cli.add_command(edit_command)
 cli.add_command(sources)
 cli.add_command(schedule)
 cli.add_command(serve_command)
+cli.add_command(doctor)
+cli.add_command(discover_command)
 
 
 def main() -> None:

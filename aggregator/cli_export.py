@@ -189,7 +189,7 @@ COLUMNS = (("source", "source"), ("type", "type"), ("org", "organization"),
            ("enabled", "enabled"), ("health", "health"), ("schedule", "schedule"),
            ("last run", "last_run"), ("outcome", "outcome"), ("events", "events"),
            ("average", "average"), ("last success", "last_success"),
-           ("last error", "last_error"))
+           ("last error", "last_error"), ("channel", "channel"))
 
 
 def _cell(value: object) -> str:

@@ -23,6 +23,7 @@ from aggregator.settings import (DEFAULT_FOOTER, Config, FeedSettings, FetchSett
                                  NewsletterSettings, Organization, RefreshSettings,
                                  ScheduleSettings, ServeSettings)
 from sources.base import SourceConfig
+from sources.channels import FETCHES, source_channels
 from sources.registry import SOURCE_TYPES
 
 
@@ -161,7 +162,7 @@ def _organization(check: _Checker, key: str, table: Mapping[str, Any]) -> Organi
 
 
 _SOURCE_KEYS = {"type", "url", "organization", "timezone", "enabled", "section", "featured",
-                "schedule"}
+                "schedule", "channels", "fetch"}
 
 
 def _source(check: _Checker, name: str, table: Mapping[str, Any],
@@ -180,7 +181,7 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
                for key in option_types if key in table}
     for key, problem in SOURCE_TYPES[kind].check_options(options).items():
         raise check.fail(f"{prefix}.{key}", problem)
-    source = SourceConfig(
+    config = SourceConfig(
         name=name,
         type=kind,
         url=_absolute_url(check.typed(table, prefix, "url", str, ""), check.path.parent),
@@ -192,12 +193,33 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
         schedule=_schedule(check, table, prefix),
         options=options,
         known_organizations=_organization_names(organizations),
+        channels=_channel_names(check, table, prefix),
+        fetch=_fetch_mode(check, table, prefix),
     )
     if org is None:
         known = ", ".join(sorted(organizations)) or "none: add an [organizations.KEY] table"
         raise check.fail(f"{prefix}.organization",
                          f"unknown organization {organization!r} (known: {known})")
-    return source
+    try:
+        source_channels(config)
+    except ValueError as exc:
+        raise check.fail(f"{prefix}.channels", str(exc)) from None
+    return config
+
+
+def _channel_names(check: _Checker, table: Mapping[str, Any], prefix: str) -> tuple[str, ...]:
+    """A source's ``channels``: a list of channel names (empty: the type's default order)."""
+    names = check.typed(table, prefix, "channels", list, [])
+    if not all(isinstance(name, str) and name for name in names):
+        raise check.fail(f"{prefix}.channels", "must be a list of channel names")
+    return tuple(names)
+
+
+def _fetch_mode(check: _Checker, table: Mapping[str, Any], prefix: str) -> str:
+    value = check.typed(table, prefix, "fetch", str, "plain")
+    if value not in FETCHES:
+        raise check.fail(f"{prefix}.fetch", f"must be one of {', '.join(FETCHES)}")
+    return value
 
 
 def _organization_names(organizations: Mapping[str, Organization],

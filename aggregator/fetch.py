@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -144,8 +144,10 @@ class Fetcher:
         delay: float = 0.0,
         robots: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        browser_path: str = "/usr/bin/chromium",
     ) -> None:
         self.timeout = timeout
+        self.browser_path = browser_path
         self.retries = retries
         self.max_bytes = max_bytes
         self.backoff = backoff
@@ -188,6 +190,17 @@ class Fetcher:
         if self.robots is not None and url.startswith(("http:", "https:")):
             self._check_robots(url)
         return self._get_http(request, url)
+
+    def check_allowed(self, url: str) -> None:
+        """Raise FetchError when the host's robots.txt does not allow ``url`` (robots on)."""
+        if self.robots is not None and url.startswith(("http:", "https:")):
+            self._check_robots(url)
+
+    def browser(self) -> Any:
+        """A fetcher loading pages in headless Chromium (``aggregator.browser``) under this
+        fetcher's robots.txt rules and user agent."""
+        from aggregator.browser import BrowserFetcher  # optional: imports playwright late
+        return BrowserFetcher(self, self.browser_path, self.timeout)
 
     def _get_http(self, request: Request, url: str) -> Response:
         """GET ``url`` (the full URL of ``request``) with retries, within the host's limits."""
@@ -347,4 +360,5 @@ def fetcher_from_settings(settings: object) -> Fetcher:
         concurrency=int(getattr(settings, "concurrency", DEFAULT_CONCURRENCY)),
         delay=float(getattr(settings, "delay", DEFAULT_DELAY)),
         robots=bool(getattr(settings, "robots", True)),
+        browser_path=str(getattr(settings, "browser", "/usr/bin/chromium")),
     )

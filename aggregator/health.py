@@ -47,6 +47,8 @@ class SourceHealth:
     last_error_at: str | None
     stale: bool
     suspicious: bool
+    channel: str = ""
+    """The channel that answered the latest successful run ("" before any)."""
 
     @property
     def health(self) -> str:
@@ -119,6 +121,8 @@ def _health(store: Store, config: Config, name: str, settings: ScheduleSettings,
         stale=spec.enabled and _stale(store, name, success, schedule.period(now),
                                       settings.stale_after, now),
         suspicious=bool(latest and latest["outcome"] == "suspicious") or drop,
+        channel=_one(store, "select channel from runs where source = ? and outcome = 'ok' "
+                     "order by id desc limit 1", name) or "",
     )
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from aggregator import clock, http_cache
+from aggregator.channels import try_channels
 from aggregator.config import RefreshSettings
 from aggregator.fetch import full_url
 from aggregator.http_cache import CacheEntry, ValidatorCache
@@ -29,7 +30,7 @@ from aggregator.model import Event, EventError
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
 from aggregator.store import Store, UpsertCounts
 from aggregator.words import counted
-from sources.base import ParseError, Request, Response, Source
+from sources.base import Notice, ParseError, Request, Response, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
 _QUERY = re.compile(r"(\b(?:https?|file)://[^\s?#]+)\?[^\s)]*?(?=:?(?:\s|\)|$))")
@@ -60,6 +61,10 @@ class SourceOutcome:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     error: str = ""
     unchanged: bool = False
+    channel: str = ""
+    """The channel that answered (see ``aggregator.channels``)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the source reported besides events: items skipped, unknown time zones."""
 
     def summary(self) -> str:
         if not self.ok:
@@ -69,8 +74,11 @@ class SourceOutcome:
                     f"kept ({self.requests} request(s))")
         c = self.counts
         cancelled = f", {c.cancelled} cancelled (gone from the source)" if c.cancelled else ""
+        via = f" via {self.channel}" if self.channel not in ("", "main") else ""
+        warned = f"; WARNING: {'; '.join(self.warnings)}" if self.warnings else ""
         return (f"{self.name}: {counted(self.events, 'event')} ({c.inserted} new, {c.updated} changed, "
-                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s)")
+                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s){via}"
+                f"{warned}")
 
 
 @dataclass
@@ -86,13 +94,19 @@ class Collected:
     validators: CacheEntry | None = None
     """The first response's validators: stored with the events (or, when unchanged,
     renewed)."""
+    channel: str = ""
+    """The channel that answered (see ``aggregator.channels``)."""
+    notices: list[str] = field(default_factory=list)
+    """What the source reported besides events (items skipped, unknown zones)."""
 
 
 def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOURCE,
-            answered: Mapping[Request, Response] | None = None) -> tuple[list[Event], int]:
+            answered: Mapping[Request, Response] | None = None,
+            notices: list[str] | None = None) -> tuple[list[Event], int]:
     """Every event of a source, following its requests; returns events and request count.
 
-    ``answered`` holds responses already fetched for some of the requests.
+    ``answered`` holds responses already fetched for some of the requests; what the source
+    reports besides events (:class:`~sources.base.Notice`) is added to ``notices``.
     """
     answered = answered or {}
     pending: list[Request] = list(source.start_requests())
@@ -106,9 +120,12 @@ def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOUR
             raise SourceFailed(f"more than {limit} requests; stopped at {request.url}")
         seen.add(request)
         response = answered.get(request) or fetcher.get(request)
-        for item in source.parse(response):
+        for item in source.parse_loaded(response):
             if isinstance(item, Request):
                 pending.append(item)
+            elif isinstance(item, Notice):
+                if notices is not None:
+                    notices.append(item.text)
             else:
                 events.append(item)
     return merge_duplicates(events), len(seen)
@@ -116,16 +133,28 @@ def collect(source: Source, fetcher: Fetches, limit: int = MAX_REQUESTS_PER_SOUR
 
 def fetch_source(source: Source, fetcher: Fetches, cache: ValidatorCache | None = None,
                  now: datetime | None = None) -> Collected:
-    """Fetch and parse one source (in any thread: no store access); never raises.
+    """Fetch and parse one source (in any thread: no store access) through its channels,
+    in order, until one yields events (``aggregator.channels``); never raises.
 
     With a ``cache``, a source with one start request asks for it conditionally, and is
     ``unchanged`` (nothing parsed) when the answer is a 304 or the same body.
     """
-    collected = Collected(source, started=now or clock.now())
+    started = now or clock.now()
+    return try_channels(  # type: ignore[return-value]
+        source, fetcher, lambda channel, channel_fetcher: _fetch_channel(
+            channel, channel_fetcher, cache, started),
+        lambda channel, error: Collected(channel, started=started, error=error))
+
+
+def _fetch_channel(source: Source, fetcher: Fetches, cache: ValidatorCache | None,
+                   started: datetime) -> Collected:
+    """Fetch and parse one channel of a source (see :func:`fetch_source`)."""
+    collected = Collected(source, started=started)
     try:
         answered = _ask_first(source, fetcher, cache, collected) if cache is not None else {}
         if not collected.unchanged:
-            collected.events, collected.requests = collect(source, fetcher, answered=answered)
+            collected.events, collected.requests = collect(source, fetcher, answered=answered,
+                                                           notices=collected.notices)
     except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, not fatal
         collected.error = describe_failure(exc)
     return collected
@@ -171,22 +200,24 @@ def store_collected(collected: Collected, store: Store,
     if collected.error:
         store.finish_run(run_id, "failed", error=collected.error, now=now)
         return SourceOutcome(name, ok=False, requests=collected.requests,
-                             error=collected.error)
+                             error=collected.error, channel=collected.channel)
     if collected.unchanged:
         kept = _last_count(store, name)
         counts = UpsertCounts(unchanged=kept)
-        store.finish_run(run_id, "ok", counts, events=kept, now=now)
+        store.finish_run(run_id, "ok", counts, events=kept, now=now,
+                         channel=collected.channel)
         if collected.validators:
             http_cache.save_entry(store.db, collected.validators)
         return SourceOutcome(name, ok=True, events=kept, requests=collected.requests,
-                             counts=counts, unchanged=True)
+                             counts=counts, unchanged=True, channel=collected.channel)
     events = collected.events
     recent = store.recent_counts(name, settings.recent_runs)
     if is_suspicious(len(events), recent, settings.min_count_ratio):
         average = sum(recent) / len(recent)
         message = (f"suspicious: {counted(len(events), 'event')}, recent runs averaged {average:.0f}; "
                    "nothing stored or cancelled")
-        store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now)
+        store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now,
+                         channel=collected.channel)
         return SourceOutcome(name, ok=False, events=len(events),
                              requests=collected.requests, error=message)
     stored = store.events("source = ?", [name])
@@ -194,12 +225,14 @@ def store_collected(collected: Collected, store: Store,
     vanished = settled.vanished if collected.source.lists_all_upcoming else []
     counts = store.apply_fetch(settled.events, vanished, settled.new_aliases,
                                source=name, run_id=run_id, now=now)
-    store.finish_run(run_id, "ok", counts, events=len(events), now=now)
+    store.finish_run(run_id, "ok", counts, events=len(events), now=now,
+                     channel=collected.channel, warnings="; ".join(collected.notices))
     if collected.validators:  # after the events: a crash between leaves a full next fetch
         http_cache.save_entry(store.db, dataclasses.replace(
             collected.validators, stored_at=now.isoformat(), checked_at=now.isoformat()))
     return SourceOutcome(name, ok=True, events=len(events), requests=collected.requests,
-                         counts=counts)
+                         counts=counts, channel=collected.channel,
+                         warnings=list(collected.notices))
 
 
 def _last_count(store: Store, source: str) -> int:

@@ -9,6 +9,7 @@ fetcher for a :class:`ReplayFetcher` over that folder. Each response is two file
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -85,12 +86,35 @@ def save_response(
         "headers": dict(response.headers),
         "saved_at": (saved_at or clock.now()).isoformat(timespec="seconds"),
     }
+    if response.related:  # what a browser loaded with the page, saved alongside it
+        metadata["related"] = [save_related(directory, item, saved_at) for item in
+                               response.related]
     (directory / f"{stem}.body").write_bytes(response.body)
     metadata_path = directory / f"{stem}.json"
     metadata_path.write_text(
         json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return metadata_path
+
+
+def save_related(directory: Path, response: Response, saved_at: datetime | None) -> str:
+    """Save one response a browser loaded with a page; its URL (the page's metadata
+    lists it, so a replay hands it back with the page)."""
+    request = response.request or Request(response.url)
+    save_response(directory, dataclasses.replace(response, request=request),
+                  saved_at=saved_at)
+    return full_url(request)
+
+
+def _with_related(directory: Path, metadata_path: Path, response: Response) -> Response:
+    """The saved page with the responses saved as loaded with it."""
+    urls = _load_metadata(metadata_path).get("related") or []
+    related = []
+    for url in urls if isinstance(urls, list) else []:
+        path = directory / f"{archive_name(Request(str(url)))}.json"
+        if path.with_suffix(".body").is_file():
+            related.append(read_saved(path, Request(str(url))))
+    return dataclasses.replace(response, related=tuple(related)) if related else response
 
 
 def _load_metadata(path: Path) -> dict[str, Any]:
@@ -141,10 +165,14 @@ class ReplayFetcher:
             metadata = self._nearest(url) or metadata
         if not metadata.with_suffix(".body").is_file():
             raise FetchError(url, f"no saved response in {self.directory} ({stem})")
-        response = read_saved(metadata, request)
+        response = _with_related(self.directory, metadata, read_saved(metadata, request))
         if response.status >= 400:
             raise FetchError(url, f"HTTP {response.status} (saved in {self.directory})")
         return response
+
+    def browser(self) -> ReplayFetcher:
+        """A page saved from the browser is answered as saved, with what it loaded."""
+        return self
 
 
 def _query(url: str) -> tuple[str, dict[str, list[str]]]:
@@ -214,6 +242,10 @@ class RecordingFetcher:
     def close(self) -> None:
         """Close the wrapped fetcher."""
         self.fetcher.close()
+
+    def browser(self) -> RecordingFetcher:
+        """The wrapped fetcher's browser, saving into the same folder."""
+        return RecordingFetcher(self.fetcher.browser(), self.directory, self.saved)
 
     def get(self, request: Request) -> Response:
         """Fetch live, save the response, and return it."""

@@ -71,6 +71,8 @@ class FetchSettings:
     delay: float = 1.0
     lock_timeout: float = 600.0
     robots: bool = True
+    browser: str = "/usr/bin/chromium"
+    """The Chromium that ``fetch = "browser"`` drives (never a bundled download)."""
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class RunRecord:
     unchanged: int
     cancelled: int
     error: str
+    channel: str = ""
+    warnings: str = ""
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -131,6 +133,9 @@ class Store:
             pk=("source", "source_key"), if_not_exists=True)
         if "cancelled" not in self.db["runs"].columns_dict:  # stores made before 0.1
             self.db["runs"].add_column("cancelled", int, not_null_default=0)
+        for column in ("channel", "warnings"):  # the channel that answered, what it said
+            if column not in self.db["runs"].columns_dict:
+                self.db["runs"].add_column(column, str, not_null_default="")
         self.db["event_history"].create_index(["uid"], if_not_exists=True)
         self.db["events"].create_index(["source"], if_not_exists=True)
         self.db["events"].create_index(["first_day"], if_not_exists=True)
@@ -268,14 +273,16 @@ class Store:
         return int(table.last_pk)  # type: ignore[arg-type]
 
     def finish_run(self, run_id: int, outcome: str, counts: UpsertCounts | None = None,
-                   error: str = "", events: int = 0, now: datetime | None = None) -> None:
-        """Close a ``runs`` row with its outcome (``ok`` or ``failed``) and counts."""
+                   error: str = "", events: int = 0, now: datetime | None = None,
+                   channel: str = "", warnings: str = "") -> None:
+        """Close a ``runs`` row with its outcome (``ok`` or ``failed``), counts and the
+        channel that answered."""
         counts = counts or UpsertCounts()
         self.db.table("runs").update(run_id, {
             "finished": (now or clock.now()).isoformat(), "outcome": outcome, "events": events,
             "inserted": counts.inserted, "updated": counts.updated,
             "unchanged": counts.unchanged, "cancelled": counts.cancelled,
-            "error": error[:500]})
+            "error": error[:500], "channel": channel, "warnings": warnings[:1000]})
 
     def last_runs(self) -> dict[str, RunRecord]:
         """The latest run of each source."""

@@ -35,6 +35,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import feedparser
 from bs4 import BeautifulSoup
 
 from aggregator.dates import DateSpan, find_dates, split_sentences
@@ -117,6 +118,8 @@ class AseanSource(Source):
         return problems
 
     def start_requests(self) -> list[Request]:
+        if self.config.url.rstrip("/").endswith("/feed"):
+            return [Request(self.config.url)]  # the RSS channel: the latest posts
         return [self._posts_request(1)]
 
     def _posts_request(self, page: int) -> Request:
@@ -134,6 +137,8 @@ class AseanSource(Source):
             event = self.event_of(post)
             if event is not None:
                 yield event
+        if self.config.url.rstrip("/").endswith("/feed"):
+            return  # the feed has no further pages
         following = self._next_page(response, len(posts))
         if following is not None:
             yield following
@@ -168,7 +173,10 @@ class AseanSource(Source):
 
 
 def read_posts(response: Response) -> list[Post]:
-    """The posts of a response; ParseError (naming the URL) for anything but a post list."""
+    """The posts of a response (the REST API's list, or the ``/feed/`` RSS channel's
+    items); ParseError (naming the URL) for anything else."""
+    if re.match(rb"\s*(?:\xef\xbb\xbf)?<(?:\?xml|rss|feed)\b", response.body):
+        return feed_posts(response)
     try:
         data = load_json(decode_body(response.body, response.headers, is_html=False))
     except json.JSONDecodeError as exc:
@@ -179,6 +187,26 @@ def read_posts(response: Response) -> list[Post]:
     if not isinstance(data, list):
         raise ParseError(f"{response.url}: not a list of WordPress posts")
     return [post for post in map(post_of, data) if post is not None]
+
+
+def feed_posts(response: Response) -> list[Post]:
+    """The posts of the WordPress RSS feed (``/feed/``): title, link, ``content:encoded``
+    (else the description), the description as excerpt, ``pubDate``."""
+    feed = feedparser.parse(response.body, response_headers=dict(response.headers))
+    if not feed.entries and feed.bozo:
+        raise ParseError(f"{response.url}: not an RSS feed ({feed.bozo_exception})")
+    posts = []
+    for entry in feed.entries:
+        content = entry.get("content") or [{}]
+        stamp = entry.get("published_parsed")
+        item = {"id": 0, "link": entry.get("link"), "title": {"rendered": entry.get("title")},
+                "content": {"rendered": content[0].get("value") or entry.get("summary", "")},
+                "excerpt": {"rendered": entry.get("summary", "")},
+                "date": f"{stamp[0]:04d}-{stamp[1]:02d}-{stamp[2]:02d}" if stamp else None}
+        post = post_of(item)
+        if post is not None:
+            posts.append(post)
+    return posts
 
 
 def post_of(item: object) -> Post | None:

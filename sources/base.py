@@ -32,6 +32,15 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something a source tells the run besides events: an item it skipped as unreadable,
+    a time zone it did not know. Yielded by :meth:`Source.parse`; shown in the run's
+    summary and kept in its ``runs`` row."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Response:
     """A response as the source sees it: final URL, status, headers and body bytes."""
 
@@ -40,6 +49,9 @@ class Response:
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
     request: Request | None = None
+    related: tuple[Response, ...] = ()
+    """Data-bearing responses a browser saw while loading this page (JS data files, JSON,
+    XML, ICS); empty for a plain fetch (see ``aggregator.browser``)."""
 
     def text(self) -> str:
         """The body decoded as UTF-8 (replacing undecodable bytes)."""
@@ -62,6 +74,11 @@ class SourceConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     known_organizations: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
     """Names of the configured organizations (key and short name) → key and time zone."""
+    channels: tuple[str, ...] = ()
+    """The channels to try, in order, by name (empty: the type's default order; see
+    ``sources.channels``)."""
+    fetch: str = "plain"
+    """How pages are loaded: "plain" (HTTP) or "browser" (headless Chromium)."""
 
 
 class Source:
@@ -108,8 +125,28 @@ class Source:
         return [Request(self.config.url)]
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
-        """Read one response; yield events and follow-up requests."""
+        """Read one response; yield events, follow-up requests (and :class:`Notice`)."""
         raise NotImplementedError
+
+    def parse_loaded(self, response: Response) -> Iterator[Event | Request]:
+        """Read a response and the data responses a browser loaded with it
+        (``response.related``): a page a script fills is read from its data. A related
+        response this source cannot read is passed over; if none can be read, the page's
+        own ParseError stands."""
+        if not response.related:
+            yield from self.parse(response)
+            return
+        read, failure = False, None
+        for part in (response, *response.related):
+            try:
+                items = list(self.parse(part))
+            except ParseError as exc:
+                failure = failure or exc
+                continue
+            read = read or bool(items) or part is response
+            yield from items
+        if not read and failure is not None:
+            raise failure
 
     def event(self, **fields: Any) -> Event:
         """An Event of this source, with the source's name, organization and defaults."""

@@ -64,8 +64,9 @@ from icalendar import Calendar, Component
 from aggregator.encoding import decode_body
 from aggregator.model import KINDS, Event, EventError, title_date_key
 from aggregator.status import status_from_title
-from sources.base import ParseError, Response, Source
-from sources.ical_zones import event_zone, iana_name
+from sources.base import Notice, ParseError, Response, Source
+from sources.ical_repair import one_by_one, split_shared_timezones
+from sources.ical_zones import event_zone, iana_name, tzid_zone
 from sources.markup import html_to_text
 from sources.complete import check_calendar
 
@@ -98,14 +99,25 @@ class IcsSource(Source):
             problems["kind"] = f"must be one of {', '.join(KINDS)}"
         return problems
 
-    def parse(self, response: Response) -> Iterator[Event]:
-        for calendar in read_calendars(response):
+    def parse(self, response: Response) -> Iterator[Event | Notice]:
+        calendars, skipped = read_calendars_counted(response)
+        unknown: set[str] = set()
+        for calendar in calendars:
             feed_zone = iana_name(str(calendar.get("X-WR-TIMEZONE", ""))) or self.timezone
             window = self._window(reference_day(response, calendar, self.today))
             for component, key in occurrences(calendar, window):
-                event = self._parse_event(component, key, feed_zone)
+                try:
+                    event = self._parse_event(component, key, feed_zone, unknown)
+                except Unreadable:
+                    skipped += 1
+                    continue
                 if event is not None:
                     yield event
+        if skipped:
+            yield Notice(f"{response.url}: {skipped} unreadable event(s) skipped")
+        for name in sorted(unknown):
+            yield Notice(f"{response.url}: unknown time zone {name!r} (read as its stated "
+                         "offset, or as floating time)")
 
     def _window(self, today: date) -> Window:
         past = int(self.config.options.get("past_days", DEFAULT_PAST_DAYS))
@@ -113,13 +125,15 @@ class IcsSource(Source):
         return Window(today - timedelta(days=past), today + timedelta(days=future))
 
     def _parse_event(self, component: Component, key: str | None,
-                     feed_zone: str) -> Event | None:
-        """The event of one VEVENT (or occurrence); None when it lacks a title or start."""
+                     feed_zone: str, unknown: set[str]) -> Event | None:
+        """The event of one VEVENT (or occurrence); None when it lacks a title or start;
+        Unreadable when its times or fields cannot be read. A TZID that names no known
+        zone is added to ``unknown``."""
         marked = status_from_title(_text(component.get("SUMMARY")))
         try:
-            start, end, zone = _parse_times(component, feed_zone)
-        except (KeyError, AttributeError, TypeError, ValueError):
-            return None
+            start, end, zone = _parse_times(component, feed_zone, unknown)
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise Unreadable(str(exc)) from None
         if not marked.title or start is None:
             return None
         try:
@@ -130,12 +144,23 @@ class IcsSource(Source):
                 status=_parse_status(component, marked.status),
                 kind=self.config.options.get("kind", "meeting"),
                 description=_parse_description(component))
-        except EventError:
-            return None
+        except EventError as exc:
+            raise Unreadable(str(exc)) from None
+
+
+class Unreadable(ValueError):
+    """One event that cannot be read: skipped and counted, never the whole feed."""
 
 
 def read_calendars(response: Response) -> list[Calendar]:
     """Every VCALENDAR of the body; ParseError (naming the URL) when there is none."""
+    return read_calendars_counted(response)[0]
+
+
+def read_calendars_counted(response: Response) -> tuple[list[Calendar], int]:
+    """Every VCALENDAR of the body and how many events could not be read (a feed that
+    icalendar refuses whole is read event by event, see ``sources.ical_repair``);
+    ParseError (naming the URL) when nothing can be read."""
     body = _FOLD.sub(b"", response.body)
     try:
         text = body.decode("utf-8-sig")
@@ -144,14 +169,18 @@ def read_calendars(response: Response) -> list[Calendar]:
     if "BEGIN:VCALENDAR" not in text.upper():
         raise ParseError(f"{response.url}: not an iCalendar feed (no BEGIN:VCALENDAR)")
     check_calendar(text, response.url)
+    text = split_shared_timezones(text)
     try:
         with warnings.catch_warnings():  # icalendar warns when it guesses a vendor TZID
             warnings.simplefilter("ignore")
             calendars = Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, AttributeError, TypeError, OSError) as exc:
         # icalendar's own errors; AttributeError: a repeated TZID; OSError: TZID=America
-        raise ParseError(f"{response.url}: unreadable iCalendar feed ({exc})") from None
-    return [calendar for calendar in calendars if isinstance(calendar, Calendar)]
+        calendars, failed = one_by_one(text)
+        if not calendars:
+            raise ParseError(f"{response.url}: unreadable iCalendar feed ({exc})") from None
+        return calendars, failed
+    return [calendar for calendar in calendars if isinstance(calendar, Calendar)], 0
 
 
 def reference_day(response: Response, calendar: Calendar, today: date) -> date:
@@ -241,12 +270,21 @@ def _instant_key(value: date | datetime) -> str:
     return value.isoformat()
 
 
-def _parse_times(component: Component, feed_zone: str
+def _parse_times(component: Component, feed_zone: str, unknown: set[str],
                  ) -> tuple[date | datetime | None, date | datetime | None, str]:
-    """Start, end (inclusive for all-day) and the event's time zone."""
+    """Start, end (inclusive for all-day) and the event's time zone. A time whose TZID
+    icalendar could not place (no VTIMEZONE: an Outlook display name) is read in the zone
+    that name maps to (``sources.ical_zones.tzid_zone``); an unknown one goes to
+    ``unknown``."""
     if "DTSTART" not in component:
         return None, None, feed_zone
     start = component["DTSTART"].dt
+    if isinstance(start, datetime) and start.tzinfo is None:
+        tzid = str(component["DTSTART"].params.get("TZID", ""))
+        named, known = tzid_zone(tzid)
+        feed_zone = named or feed_zone
+        if not known:
+            unknown.add(tzid)
     end = component["DTEND"].dt if "DTEND" in component else None
     duration = component["DURATION"].dt if "DURATION" in component else None
     if _outlook_all_day(component, start, end):

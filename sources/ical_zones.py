@@ -1,7 +1,8 @@
 """Time zones of iCalendar feeds as IANA names (for :mod:`sources.ical`).
 
 A ``TZID`` may be an IANA name ("Europe/Zurich"), a Windows/Outlook name ("W. Europe
-Standard Time", mapped with the CLDR table icalendar 7 ships), a vendor-prefixed name
+Standard Time", mapped with the CLDR table icalendar 7 ships, or a display name such as
+"(UTC-05:00) Eastern Time (US & Canada)", see ``sources.windows_zones``), a vendor-prefixed name
 ("/citadel.org/20250101_1/Europe/Berlin", RFC 5545's "globally unique" form) or a custom
 name with its own ``VTIMEZONE`` ("Customized Time Zone"), whose rules icalendar applies but
 which names no place.
@@ -13,7 +14,8 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar.timezone.tzid import tzid_from_tzinfo
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from sources.windows_zones import display_offset, windows_zone
 
 UTC_NAMES = {"UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu",
              "Etc/Zulu", "UCT", "Etc/UCT", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0"}
@@ -51,7 +53,7 @@ def iana_name(name: str) -> str | None:
         return None
     if name in UTC_NAMES:
         return "UTC"
-    candidates = [name.strip("/"), WINDOWS_TO_OLSON.get(name, "")]
+    candidates = [name.strip("/"), windows_zone(name) or ""]
     parts = name.strip("/").split("/")
     candidates += ["/".join(parts[first:]) for first in range(1, len(parts))]
     for candidate in candidates:
@@ -66,3 +68,19 @@ def _is_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder
         return False
     return True
+
+
+def tzid_zone(tzid: str) -> tuple[str | None, bool]:
+    """The zone to read a time in whose TZID icalendar could not place (no VTIMEZONE), and
+    whether the name was known: its IANA zone; for an unknown display name, the fixed
+    ``Etc/GMT±N`` of the offset it states (unknown); else None (unknown, read floating)."""
+    if not tzid:
+        return None, True
+    zone = iana_name(tzid)
+    if zone:
+        return zone, True
+    offset = display_offset(tzid)
+    if offset is not None and not offset.total_seconds() % 3600:
+        hours = int(offset.total_seconds() // 3600)
+        return (f"Etc/GMT{-hours:+d}" if hours else "UTC"), False
+    return None, False

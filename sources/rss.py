@@ -40,7 +40,7 @@ from aggregator.dates import DateSpan
 from aggregator.encoding import without_surrogate_references
 from aggregator.model import KINDS, Event, EventError, title_date_key
 from aggregator.status import status_from_title
-from sources.base import ParseError, Response, Source
+from sources.base import Notice, ParseError, Response, Source
 from sources.markup import html_to_text
 from sources.complete import check_xml
 
@@ -80,11 +80,18 @@ class RssSource(Source):
             return {"kind": f"must be one of {', '.join(KINDS)}"}
         return {}
 
-    def parse(self, response: Response) -> Iterator[Event]:
+    def parse(self, response: Response) -> Iterator[Event | Notice]:
+        skipped = 0
         for entry in read_feed(response).entries:
-            event = self._parse_entry(entry)
+            try:
+                event = self._parse_entry(entry)
+            except (EventError, ValueError, TypeError, OverflowError):
+                skipped += 1  # one unreadable item never costs the feed
+                continue
             if event is not None:
                 yield event
+        if skipped:
+            yield Notice(f"{response.url}: {skipped} unreadable item(s) skipped")
 
     def _parse_entry(self, entry: Mapping[str, Any]) -> Event | None:
         marked = status_from_title(html_to_text(entry.get("title", "") or ""))
@@ -97,15 +104,12 @@ class RssSource(Source):
         link = link if link.startswith(("http://", "https://")) else ""
         key = link or (entry.get("id") or "").strip() or title_date_key(
             self.organization, marked.title, when.start)
-        try:
-            return self.event(
-                source_key=key, title=marked.title, start=when.start, end=when.end,
-                location=_parse_location(summary), url=link,
-                status=marked.status or "confirmed",
-                kind=self.config.options.get("kind", "meeting"),
-                registration_deadline=when.deadline, description=summary)
-        except EventError:
-            return None
+        return self.event(
+            source_key=key, title=marked.title, start=when.start, end=when.end,
+            location=_parse_location(summary), url=link,
+            status=marked.status or "confirmed",
+            kind=self.config.options.get("kind", "meeting"),
+            registration_deadline=when.deadline, description=summary)
 
     def _parse_published(self, entry: Mapping[str, Any]) -> date | None:
         """The publication day in the source's zone (feedparser gives UTC)."""
@@ -121,7 +125,9 @@ class RssSource(Source):
         when = self._when_in(title, published) or self._when_in(summary, published)
         if when is None:
             if published is not None and self.config.options.get("use_published", False):
-                return When(published, published, None)
+                # an announcement: its deadline ("報名截止日：…") is kept whatever its day
+                deadline = _first_deadline(f"{title}\n{summary}", published, date.max)
+                return When(published, published, deadline)
             return None
         if not isinstance(when.start, datetime) and when.end == when.start:
             timed = self._when_in(summary, published, on=when.start)

@@ -59,6 +59,7 @@ from sources.html_list import (
     reference_date,
 )
 from sources.markup import absolute_url
+from sources.trade_gov_tw_feeds import feed_items, is_feed, is_page_list, page_items
 
 ENDPOINT = "https://www.trade.gov.tw/App_Ashx/getDataByNodeid.ashx"
 LIST_PAGE = "/Pages/List.aspx?nodeID={node}"
@@ -119,6 +120,8 @@ class TradeGovTwSource(Source):
         return urljoin(self.config.url or ENDPOINT, LIST_PAGE.format(node=self.node_id))
 
     def start_requests(self) -> list[Request]:
+        if re.search(r"/Api/Get/pages|/RSS/", self.config.url, re.IGNORECASE):
+            return [Request(self.config.url)]  # the pages-API or RSS channel
         return [self.page_request(1)]
 
     def page_request(self, page: int) -> Request:
@@ -131,6 +134,10 @@ class TradeGovTwSource(Source):
         return Request(self.config.url or ENDPOINT, params=params, headers=headers)
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
+        if is_feed(response.body) or (is_page_list(response.body)
+                                      and "/api/get/pages" in response.url.lower()):
+            yield from self._parse_other(response)
+            return
         payload = read_payload(response)
         fragment = BeautifulSoup(payload["html"], "lxml")
         served = reference_date(response, self.timezone, self.today)
@@ -144,6 +151,19 @@ class TradeGovTwSource(Source):
         if page_index(response) == 1:
             last = min(page_count(payload, fragment), int(self.config.options.get("max_pages", 3)))
             yield from (self.page_request(page) for page in range(2, last + 1))
+
+    def _parse_other(self, response: Response) -> Iterator[Event]:
+        """The pages-API and RSS channels (``sources.trade_gov_tw_feeds``)."""
+        served = reference_date(response, self.timezone, self.today)
+        rows = feed_items(response, split_labels) if is_feed(response.body) else \
+            page_items(response, self.node_id, self.list_page, split_labels)
+        for fields in rows:
+            try:
+                event = self._event_of(Row(**fields), served)
+            except ValueError:
+                continue
+            if event is not None:
+                yield event
 
     def _event_of(self, row: Row, served: date) -> Event | None:
         published = parse_any_date(row.published_text, served)

@@ -40,6 +40,7 @@ the item syntax (a real file), low for the events file's URL and for which field
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections import Counter
@@ -57,6 +58,7 @@ from sources.base import ParseError, Request, Response, Source
 from sources.js_literals import JsItem, find_js_items, looks_like_js_data
 from sources.markup import absolute_url
 from sources.complete import check_javascript
+from sources.wto_news import meeting_title, rss_meetings
 
 DEFAULT_URL = "https://www.wto.org/library/events/event_resources/meetings_e.js"  # inferred
 SITE = "https://www.wto.org/"
@@ -100,13 +102,17 @@ class WtoSource(Source):
     """The WTO's meetings and events calendar (its JavaScript data file)."""
 
     type = "wto"
-    options = {"subjects": str}
+    options = {"subjects": str, "meetings_only": bool}
 
     def start_requests(self) -> list[Request]:
         return [Request(self.config.url or DEFAULT_URL)]
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
         text = decode_body(response.body, response.headers, is_html=False)
+        meetings_only = bool(self.config.options.get("meetings_only"))
+        if meetings_only and re.match(r"\s*<(?:\?xml|rss|feed)\b", text):
+            yield from rss_meetings(self.event, response, ZoneInfo(self.timezone))
+            return
         check_javascript(text, response.url)
         items = find_js_items(text)
         if not items and not looks_like_js_data(text):
@@ -128,6 +134,11 @@ class WtoSource(Source):
         when = parse_when(_text(item.get("date")), ZoneInfo(self.timezone))
         if not marked.title or when is None:
             return None
+        if self.config.options.get("meetings_only"):  # a news file: meetings only
+            title = meeting_title(marked.title)
+            if title is None:
+                return None
+            marked = dataclasses.replace(marked, title=title)
         parts = urlsplit(key_link)
         specific = bool(_NUMBERED.search(parts.path.rsplit("/", 1)[-1] + parts.query))
         return self.event(

@@ -2,7 +2,9 @@
 
 Channel: ``GET https://docs.wto.org/dol2fe/Pages/SS/GetXMLResults.aspx`` with
 ``DataSource=Cat``, ``Language=English``, ``XMLMaxHitsPerPage`` (option ``per_page``, ≤ 100),
-``XMLStart`` (1, then the first hit of the next page, up to option ``max_pages``) and
+``XMLStart`` (0, then 0 + the hits read, up to option ``max_pages``: the only public users
+start at 0; if the server counts from 1 instead, a page boundary is read twice and the
+repeated airgram is dropped by its symbol, so either reading loses nothing) and
 ``query=(@Symbol=WTO/AIR/*) AND (@meta_Date>=dd/mm/yyyy)`` (the last option
 ``lookback_days`` days, from the first of that month; 0 drops the date clause). The endpoint, its parameters and the
 ``@Symbol=``/``@meta_Date>=`` query forms are confirmed by public users searching ``WT/DS*``;
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -136,13 +138,13 @@ class WtoAirgramsSource(Source):
         query = search_query(self.today, int(options.get("lookback_days", 120)))
         params = (("DataSource", "Cat"), ("Language", "English"),
                   ("XMLMaxHitsPerPage", str(options.get("per_page", 100))),
-                  ("XMLStart", "1"), ("query", query))
+                  ("XMLStart", "0"), ("query", query))
         return [Request(self.config.url or SEARCH_URL, params=params)]
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
         root = read_results(response)
         hits = [hit for hit in root.iter() if _local(hit) == "hit"]
-        airgrams = [airgram for airgram in map(airgram_from_hit, hits) if airgram]
+        airgrams = unique_symbols(airgram for airgram in map(airgram_from_hit, hits) if airgram)
         for airgram in sorted(airgrams, key=lambda a: a.issued or date.min, reverse=True):
             yield from self.events_of(airgram)
         total = _number(_child_text(root, "totalhits"))
@@ -168,6 +170,18 @@ class WtoAirgramsSource(Source):
                 location=meeting.location, url=document_url(airgram), status=meeting.status,
                 kind="meeting", description=describe(airgram, meeting.sentence, note)))
         return list(events.values())
+
+
+def unique_symbols(airgrams: Iterable[Airgram]) -> list[Airgram]:
+    """The airgrams with a symbol seen before dropped (a page boundary read both ways)."""
+    seen: set[str] = set()
+    kept = []
+    for airgram in airgrams:
+        if airgram.symbol and airgram.symbol in seen:
+            continue
+        seen.add(airgram.symbol)
+        kept.append(airgram)
+    return kept
 
 
 def search_query(today: date, lookback_days: int) -> str:
@@ -362,14 +376,14 @@ def next_page(response: Response, count: int, total: int | None,
         base = urlunsplit(parts._replace(query="", fragment=""))
         params = parse_qsl(parts.query, keep_blank_values=True)
     values = dict(params)
-    start = _number(values.get("XMLStart", "1")) or 1
+    start = _number(values.get("XMLStart", "0")) or 0
     per_page = _number(values.get("XMLMaxHitsPerPage", "")) or count
     following = start + count
     if "query" not in values or count == 0 or count < per_page \
             or (total is not None and following > total) \
-            or (following - 1) // per_page + 1 > max_pages:
+            or following // per_page + 1 > max_pages:
         return None
     if "XMLStart" not in values:
-        params.append(("XMLStart", "1"))
+        params.append(("XMLStart", "0"))
     params = [(key, str(following) if key == "XMLStart" else value) for key, value in params]
     return Request(base, params=tuple(params))

@@ -29,7 +29,7 @@ from aggregator.encoding import decode_body, load_json, without_surrogates
 from aggregator.model import Event, event_to_json
 from sources.apec import DEFAULT_URL as APEC_URL
 from sources.asean import POSTS_URL
-from sources.base import ParseError, Request, Response, Source, SourceConfig
+from sources.base import Notice, ParseError, Request, Response, Source, SourceConfig
 from sources.imf import LIST_URL as IMF_URL
 from sources.itri import LIST_URL as ITRI_URL
 from sources.markup import absolute_url
@@ -85,6 +85,8 @@ CASES: tuple[Case, ...] = (
       for name in ("calendar-cards-composed.html", "calendar-table-composed.html")),
     Case("asean/posts-meeting.json", "asean", "ASEAN", "Asia/Jakarta",
          f"{POSTS_URL}?per_page=7&page=1&orderby=date&order=desc&search=meeting"),
+    Case("asean/feed-composed.xml", "asean", "ASEAN", "Asia/Jakarta",
+         "https://asean.org/feed/", "https://asean.org/feed/"),
     Case("csv/events.csv", "csv", "CIECA", "Asia/Taipei", "file:///srv/tradecal/cieca-events.csv",
          "file:///srv/tradecal/cieca-events.csv"),
     html_list("big5-table.html", "https://www.example.org.tw/news/list.asp?page=1", {},
@@ -97,7 +99,8 @@ CASES: tuple[Case, ...] = (
               location=".event-venue", deadline=".event-deadline", link="a.more"),
     *(Case(f"ical/{name}", "ics", "TRADE", "Asia/Taipei",
            "https://calendar.example.org/feeds/trade.ics", "https://calendar.example.org/feeds/trade.ics")
-      for name in ("floating-times.ics", "google-export.ics", "outlook-export.ics")),
+      for name in ("floating-times.ics", "google-export.ics", "outlook-export.ics",
+                   "tribe-shared-vtimezone-composed.ics", "outlook-display-names-composed.ics")),
     Case("imf/seminars.html", "imf", "IMF", "America/New_York", IMF_URL),
     Case("imf/seminars-page-2.html", "imf", "IMF", "America/New_York", f"{IMF_URL}?page=2"),
     *(Case(f"itri/{name}", "itri", "ITRI", "Asia/Taipei",
@@ -126,6 +129,12 @@ CASES: tuple[Case, ...] = (
            options={"node_id": 4326},
            request=lambda source, page=page: source.page_request(page))  # type: ignore[attr-defined]
       for name, page in (("node-page-1.json", 1), ("node-page-2.json", 2), ("node-empty.json", 1))),
+    Case("trade_gov_tw/pages-api-composed.json", "trade-gov-tw", "TRADE", "Asia/Taipei",
+         "https://www.trade.gov.tw/Api/Get/pages?nodeid=4326",
+         "https://www.trade.gov.tw/Api/Get/pages?nodeid=4326", {"node_id": 4326}),
+    Case("trade_gov_tw/rss-composed.xml", "trade-gov-tw", "TRADE", "Asia/Taipei",
+         "https://www.trade.gov.tw/RSS/RSS.aspx?nodeID=4326",
+         "https://www.trade.gov.tw/RSS/RSS.aspx?nodeID=4326", {"node_id": 4326}),
     *(Case(f"tribe/{name}", "tribe", "NCCU", "Asia/Taipei",
            f"{TRIBE_SITE}{API_PATH}/?page={page}", TRIBE_SITE)
       for name, page in (("events-page-1.json", 1), ("events-page-2.json", 2))),
@@ -136,7 +145,13 @@ CASES: tuple[Case, ...] = (
     Case("worldbank/events.html", "worldbank", "WorldBank", "America/New_York", WB_EVENTS),
     Case("wto/current_news_e-2013-excerpt.js", "wto", "WTO", "Europe/Zurich",
          "https://www.wto.org/library/news/current_news_e.js"),
+    Case("wto/current_news_e-2013-full.js", "wto", "WTO", "Europe/Zurich",
+         "https://www.wto.org/library/news/current_news_e.js",
+         "https://www.wto.org/library/news/current_news_e.js", {"meetings_only": True}),
     Case("wto/meetings_e-composed.js", "wto", "WTO", "Europe/Zurich", WTO_URL),
+    Case("wto/latest_news_e-composed.xml", "wto", "WTO", "Europe/Zurich",
+         "https://www.wto.org/library/rss/latest_news_e.xml",
+         "https://www.wto.org/library/rss/latest_news_e.xml", {"meetings_only": True}),
     *(Case(f"wto_airgrams/{name}", "wto-airgrams", "WTO", "Europe/Zurich",
            f"{AIRGRAMS_URL}?{AIRGRAMS_QUERY}&XMLStart={start}")
       for name, start in (("airgrams-page-1.xml", 1), ("airgrams-page-2.xml", 6),
@@ -175,8 +190,10 @@ def parse(case: Case, body: bytes) -> list[Event | Request]:
     except ParseError:
         return []
     for item in items:
-        assert isinstance(item, (Event, Request)), item
-        if isinstance(item, Event):
+        assert isinstance(item, (Event, Request, Notice)), item
+        if isinstance(item, Notice):
+            assert item.text and storable(item.text) is None
+        elif isinstance(item, Event):
             assert item.title.strip() and item.uid and item.source == source.name
             assert item.organization and item.timezone
             storable(event_to_json(item))

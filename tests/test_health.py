@@ -116,7 +116,7 @@ def test_sources_command_table_and_json(tmp_path: Path) -> None:
     header, *lines = table.stdout.splitlines()
     assert header.split("\t") == ["source", "type", "org", "enabled", "health", "schedule",
                                   "last run", "outcome", "events", "average", "last success",
-                                  "last error"]
+                                  "last error", "channel"]
     rows = {line.split("\t")[0]: line.split("\t") for line in lines}
     assert rows["new"][4:10] == ["never run", "every 6h", "-", "never", "-", "-"]
     assert rows["off"][3:5] == ["no", "disabled"]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.model import Event, event_to_json, make_uid
-from sources.base import ParseError, Response, SourceConfig
+from sources.base import Notice, ParseError, Response, SourceConfig
 from sources.ical import IcsSource, read_calendars, reference_day
 from sources.ical_zones import event_zone, iana_name
 
@@ -33,7 +33,8 @@ def events_of(name: str, source: IcsSource | None = None, body: bytes | None = N
               headers: dict[str, str] | None = None) -> list[Event]:
     raw = body if body is not None else (FIXTURES / name).read_bytes()
     response = Response(url=URL, body=raw, headers=headers or {})
-    return list((source or make_source()).parse(response))
+    return [item for item in (source or make_source()).parse(response)
+            if isinstance(item, Event)]
 
 
 def floating_source() -> IcsSource:
@@ -223,6 +224,9 @@ def test_a_broken_event_is_skipped_not_the_feed() -> None:
         b"DTSTART:20240513T010000Z", b"DTSTART:next Tuesday", 1)
     keys = [event.source_key for event in events_of("", body=body)]
     assert "5q1k7r0cdn3v0rj6e2ti9bq8lc@google.com" not in keys and len(keys) == 11
+    notices = [item for item in make_source().parse(Response(url=URL, body=body))
+               if isinstance(item, Notice)]
+    assert [notice.text for notice in notices] == [f"{URL}: 1 unreadable event(s) skipped"]
 
 
 def test_a_lone_recurrence_id_keys_the_occurrence() -> None:

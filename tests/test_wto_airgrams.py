@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from aggregator.model import Event, event_to_json, make_uid
+from aggregator.reconcile import merge_duplicates
 from sources.base import ParseError, Request, Response, SourceConfig
 from sources.wto_airgrams import (
     SEARCH_URL,
@@ -167,7 +168,7 @@ def test_start_request() -> None:
     params = dict(request.params)
     assert request.url == SEARCH_URL
     assert (params["DataSource"], params["Language"], params["XMLMaxHitsPerPage"],
-            params["XMLStart"]) == ("Cat", "English", "50", "1")
+            params["XMLStart"]) == ("Cat", "English", "50", "0")
     assert params["query"].startswith("(@Symbol=WTO/AIR/*) AND (@meta_Date>=")
 
 
@@ -326,4 +327,20 @@ def test_no_next_page_without_the_search_that_asked_for_it() -> None:
     recorded = Response(url=f"{SEARCH_URL}?{QUERY}", body=body,
                         request=Request(f"{SEARCH_URL}?{QUERY}"))
     follow = [item for item in make_source().parse(recorded) if isinstance(item, Request)]
-    assert [dict(item.params)["XMLStart"] for item in follow] == ["6"]
+    assert [dict(item.params)["XMLStart"] for item in follow] == ["5"]  # hits 0-4 read
+
+
+def test_a_page_boundary_read_twice_gives_each_airgram_once() -> None:
+    """From XMLStart=0, a server counting from 1 repeats the last hit of page 1 on page 2:
+    the repeated airgram (same symbol) is dropped, so its meeting is not doubled."""
+    def document(symbol: str, text: str) -> str:
+        return (f"<autn:hit><autn:content><DOCUMENT><SYMBOL>{symbol}</SYMBOL>"
+                f"<ISSUINGDATE>01/05/2024</ISSUINGDATE><CONTENTS>{text}</CONTENTS></DOCUMENT>"
+                f"</autn:content></autn:hit>")
+    council = "The next meeting of the General Council will be held on 3 June 2024."
+    body = ('<autnresponse xmlns:autn="http://schemas.autonomy.com/aci/"><responsedata>'
+            + document("WTO/AIR/GC/1", council) + document("WTO/AIR/GC/1", council)
+            + "</responsedata></autnresponse>").encode()
+    assert len(events_of(body)) == 1
+    overlap = [event for page in (body, body) for event in events_of(page)]
+    assert len(merge_duplicates(overlap)) == 1

@@ -15,9 +15,10 @@ from datetime import time
 
 from aggregator.dates.spans import TimeSpan, fold_width
 
-_CLOCK = (r"(?:(?P<{0}h>1[0-2]|0?[1-9])(?:[:.](?P<{0}m>[0-5]\d))?\s*(?P<{0}ap>[ap])\.?\s?m\b\.?"
+_CLOCK = (r"(?:(?P<{0}h>1[0-2]|0?[1-9])(?:[:.](?P<{0}m>[0-5]\d))?(?::?\s*)(?P<{0}ap>[ap])\.?\s?m\b\.?"
           r"|(?P<{0}word>noon|midday|midnight)"
-          r"|(?P<{0}h24>[01]?\d|2[0-3])[:h](?P<{0}m24>[0-5]\d)\b(?!\s*[ap]\.?\s?m\b))")
+          r"|(?P<{0}h24>[01]?\d|2[0-3])[:h](?P<{0}m24>[0-5]\d)\b(?!:?\s*[ap]\.?\s?m\b))")
+"""A clock time; "2:00: pm" (a stray colon, as some event templates print it) included."""
 _ZONE = (r"(?:\s*\(?(?P<zone>Eastern(?:\s+(?:Standard|Daylight))?(?:\s+Time)?"
          r"|(?-i:[ECMP][SD]?T|GMT|UTC|CES?T)|Geneva\s+time)\b\)?)?")
 _ENGLISH_TIME_RE = re.compile(
