@@ -132,6 +132,8 @@ def scheduled_refresh(config: Config, names: Sequence[str], stop: threading.Even
         try:
             sources = [build_source(config.sources[name]) for name in names]
             with store_lock(config, cancelled=stop.is_set):
+                if stop.is_set():  # stopped while the sources were built or the lock awaited
+                    return None
                 report = refresh_and_publish(config, sources, should_stop=stop.is_set,
                                              on_done=_log_outcome)
         except LockBusy as busy_lock:
@@ -140,6 +142,9 @@ def scheduled_refresh(config: Config, names: Sequence[str], stop: threading.Even
         except Exception:  # logged with its traceback; the scheduler goes on
             logger.exception("refresh of %s stopped by an unexpected error", label)
             return None
+        if stop.is_set() and not report.outcomes:  # stopped before any source began
+            logger.info("refresh of %s stopped before it began; feeds rewritten", label)
+            return report
         for health in report.stale:
             logger.warning("%s is stale: no success since %s", health.source,
                            health.last_success or "it was added")

@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 
 from aggregator.encoding import decode_body, load_json
 from sources.base import ParseError, Response
+from sources.complete import check_xml
 
 LINK_KEYS = ("pageurl", "url", "link", "href")
 ID_KEYS = ("pageid", "id", "pid")
@@ -84,6 +85,7 @@ def page_items(response: Response, node: int, list_page: str, split: Any,
 
 def feed_items(response: Response, split: Any) -> list[dict[str, str]]:
     """The rows of the RSS channel."""
+    check_xml(response.body, response.url)  # a feed cut short is a parse error
     feed = feedparser.parse(response.body, response_headers=dict(response.headers))
     if not feed.entries and feed.bozo:
         raise ParseError(f"{response.url}: not an RSS feed ({feed.bozo_exception})")

@@ -32,6 +32,7 @@ from aggregator.dates import find_dates
 from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Response
+from sources.complete import check_xml
 
 DSB_TITLE = "Dispute Settlement Body meeting"
 _DSB = re.compile(r"\bnext meeting of (?:the )?Dispute Settlement Body\b|"
@@ -61,6 +62,7 @@ def meeting_title(headline: str) -> str | None:
 def rss_meetings(source_event: Callable[..., Event], response: Response, zone: ZoneInfo,
                  ) -> Iterator[Event]:
     """The meetings announced by the items of the WTO news RSS."""
+    check_xml(response.body, response.url)  # a feed cut short is a parse error
     feed = feedparser.parse(response.body, response_headers=dict(response.headers))
     if not feed.entries and feed.bozo:
         raise ParseError(f"{response.url}: not a WTO news feed ({feed.bozo_exception})")

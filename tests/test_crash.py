@@ -76,6 +76,8 @@ SLOW_DISK = 0.005
 """A slow disk (see :mod:`tests.slow_disk_tradecal`): each 16 KiB written and each fsync takes
 this long, so that kills land while a feed is half written, and before its rename."""
 TEMPORARY = re.compile(r"^\.[\w.-]+\.ics\.\w+\.tmp$")
+SITE_TEMPORARY = re.compile(r"^\.[\w.-]+\.(?:html|json|xml|css|js|svg)\.\w+\.tmp$")
+"""A site page's temporary file (written next to the feeds, renamed into place)."""
 STORED = re.compile(r"^\[(\d+)/\d+\] ")
 
 
@@ -335,7 +337,7 @@ def check_whole(folder: Path, reference: Reference) -> None:
         assert data in (reference.a.feeds[name], reference.b.feeds[name]), f"{name} is torn"
     others = [path.name for path in (folder / "public").iterdir()
               if path.name not in feeds and path.name not in SITE_ENTRIES]
-    assert all(TEMPORARY.match(name) for name in others), others
+    assert all(TEMPORARY.match(name) or SITE_TEMPORARY.match(name) for name in others), others
 
 
 def check_after(kill: Kill, folder: Path, reference: Reference) -> None:
