@@ -52,6 +52,18 @@ def looks_like(url: str, content_type: str, body: bytes) -> str:
     return "other"
 
 
+def browser_for(fetcher: Any) -> Any:
+    """The fetcher that loads ``fetcher``'s pages in headless Chromium: its own ``browser()``
+    where it has one (a replay archive answers as it is, a recording saves what the browser
+    loaded), else a :class:`BrowserFetcher` under a plain fetcher's robots.txt rules."""
+    own = getattr(fetcher, "browser", None)
+    if own is not None:
+        return own()
+    if not hasattr(fetcher, "browser_path"):
+        raise RuntimeError(f"{type(fetcher).__name__} cannot load pages in a browser")
+    return BrowserFetcher(fetcher, fetcher.browser_path, fetcher.timeout)
+
+
 @dataclass(frozen=True)
 class Loaded:
     """One response the page loaded, as ``discover`` lists it."""

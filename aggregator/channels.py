@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from aggregator.browser import browser_for
 from sources.base import Source, SourceConfig
 from sources.channels import PUBLIC_URLS, channel_specs, source_channels
 from sources.registry import build_source
@@ -69,10 +70,7 @@ def channel_fetcher(source: Source, fetcher: Fetches) -> Fetches:
     """The fetcher a channel's pages go through: the browser for ``fetch = "browser"``."""
     if source.config.fetch != "browser":
         return fetcher
-    browser = getattr(fetcher, "browser", None)
-    if browser is None:
-        raise RuntimeError(f"{type(fetcher).__name__} cannot load pages in a browser")
-    return browser()  # type: ignore[no-any-return]
+    return browser_for(fetcher)  # type: ignore[no-any-return]
 
 
 def try_channels(source: Source, fetcher: Fetches,

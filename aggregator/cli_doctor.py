@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from aggregator.browser import browser_for
 from aggregator.cli_context import EXIT_FAILED, EXIT_OK, Context, console, pass_context
 from aggregator.discover import discover
 from aggregator.doctor import check_source, healthy
@@ -57,7 +58,7 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
 def discover_command(context: Context, url: str, as_json: bool) -> None:
     """Open URL in headless Chromium and list every response it loaded: URL, content type,
     bytes, what it looks like, and how many events an adapter reads from it."""
-    browser = context.fetcher(None).browser()  # type: ignore[attr-defined]
+    browser = browser_for(context.fetcher(None))
     try:
         browser.get(Request(url))
     except FetchError as exc:

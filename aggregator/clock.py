@@ -51,9 +51,16 @@ def _stopped_at() -> datetime | None:
     return instant.astimezone(UTC)
 
 
+def system_now() -> datetime:
+    """The machine's own clock in UTC, never stopped by ``TRADECAL_NOW``: for comparing with
+    times that others wrote by that clock (a server's Retry-After date, a file's
+    modification time), never for deciding what day it is."""
+    return datetime.now(UTC)
+
+
 def now_exact() -> datetime:
     """The current instant in UTC, with microseconds."""
-    return _stopped_at() or datetime.now(UTC)
+    return _stopped_at() or system_now()
 
 
 def now() -> datetime:

@@ -27,13 +27,13 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import httpx
 
-from aggregator import __version__
+from aggregator import __version__, clock
 from aggregator.politeness import (
     ALLOW_ALL,
     HostLimiter,
@@ -196,12 +196,6 @@ class Fetcher:
         if self.robots is not None and url.startswith(("http:", "https:")):
             self._check_robots(url)
 
-    def browser(self) -> Any:
-        """A fetcher loading pages in headless Chromium (``aggregator.browser``) under this
-        fetcher's robots.txt rules and user agent."""
-        from aggregator.browser import BrowserFetcher  # optional: imports playwright late
-        return BrowserFetcher(self, self.browser_path, self.timeout)
-
     def _get_http(self, request: Request, url: str) -> Response:
         """GET ``url`` (the full URL of ``request``) with retries, within the host's limits."""
         host = origin(url)
@@ -317,7 +311,7 @@ class Fetcher:
         status = reply.status_code
         if status == 429 or status >= 500:
             header = reply.headers.get("retry-after")
-            retry_after = parse_retry_after(header, datetime.now(UTC)) if header else None
+            retry_after = parse_retry_after(header, clock.system_now()) if header else None
             raise _Retryable(f"HTTP {status} {reply.reason_phrase}", retry_after, status)
         if status >= 400:
             raise FetchError(url, f"HTTP {status} {reply.reason_phrase}", status)

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from aggregator import clock
+from aggregator.browser import browser_for
 from aggregator.fetch import (
     DEFAULT_MAX_BYTES,
     Fetcher,
@@ -245,7 +246,7 @@ class RecordingFetcher:
 
     def browser(self) -> RecordingFetcher:
         """The wrapped fetcher's browser, saving into the same folder."""
-        return RecordingFetcher(self.fetcher.browser(), self.directory, self.saved)
+        return RecordingFetcher(browser_for(self.fetcher), self.directory, self.saved)
 
     def get(self, request: Request) -> Response:
         """Fetch live, save the response, and return it."""

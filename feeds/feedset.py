@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -183,7 +182,7 @@ def remove_stale_temporaries(out_dir: Path, now: float | None = None, *,
                              pattern: str = ".*.ics.*.tmp") -> list[Path]:
     """Delete the feeds' temporary files (or others ``pattern`` names) in ``out_dir`` older
     than :data:`STALE_TEMPORARY_SECONDS` (what killed writers left); return them."""
-    now = time.time() if now is None else now
+    now = clock.system_now().timestamp() if now is None else now
     removed = []
     for path in sorted(out_dir.glob(pattern)):
         try:

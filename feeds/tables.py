@@ -169,6 +169,18 @@ def event_section(stored: StoredEvent, config: Config) -> str | None:
     return section
 
 
+def printed_under(stored: StoredEvent, config: Config) -> str:
+    """The newsletter heading an event is printed under: its calendar section, else
+    活動快訊 when featured, else 其他經貿相關活動 (titles from ``[newsletter]``)."""
+    event = stored.event
+    section = event.section if event.section is not None else config.section_of(
+        event.organization)
+    if section in SECTIONS:
+        return str(section)
+    settings = config.newsletter
+    return settings.featured_title if event.featured else settings.other_title
+
+
 def format_date_span(first: date, last: date, with_year: bool = False) -> str:
     """``M/D``, ``M/D-D`` within one month, ``M/D-M/D`` across months; with the years
     (``2024/12/30-2025/1/2``) when asked (for a window across years)."""

@@ -35,7 +35,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import feedparser
 from bs4 import BeautifulSoup
 
 from aggregator.dates import DateSpan, find_dates, split_sentences
@@ -43,7 +42,7 @@ from aggregator.encoding import decode_body, load_json
 from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.complete import check_xml
+from sources.rss import read_feed
 
 POSTS_URL = "https://asean.org/wp-json/wp/v2/posts"
 DESCRIPTION_LIMIT = 600
@@ -193,10 +192,7 @@ def read_posts(response: Response) -> list[Post]:
 def feed_posts(response: Response) -> list[Post]:
     """The posts of the WordPress RSS feed (``/feed/``): title, link, ``content:encoded``
     (else the description), the description as excerpt, ``pubDate``."""
-    check_xml(response.body, response.url)  # a feed cut short is a parse error
-    feed = feedparser.parse(response.body, response_headers=dict(response.headers))
-    if not feed.entries and feed.bozo:
-        raise ParseError(f"{response.url}: not an RSS feed ({feed.bozo_exception})")
+    feed = read_feed(response)  # ParseError when cut short or not a feed
     posts = []
     for entry in feed.entries:
         content = entry.get("content") or [{}]

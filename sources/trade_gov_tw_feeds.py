@@ -19,12 +19,11 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
 from bs4 import BeautifulSoup
 
 from aggregator.encoding import decode_body, load_json
 from sources.base import ParseError, Response
-from sources.complete import check_xml
+from sources.rss import read_feed
 
 LINK_KEYS = ("pageurl", "url", "link", "href")
 ID_KEYS = ("pageid", "id", "pid")
@@ -85,10 +84,7 @@ def page_items(response: Response, node: int, list_page: str, split: Any,
 
 def feed_items(response: Response, split: Any) -> list[dict[str, str]]:
     """The rows of the RSS channel."""
-    check_xml(response.body, response.url)  # a feed cut short is a parse error
-    feed = feedparser.parse(response.body, response_headers=dict(response.headers))
-    if not feed.entries and feed.bozo:
-        raise ParseError(f"{response.url}: not an RSS feed ({feed.bozo_exception})")
+    feed = read_feed(response)  # ParseError when cut short or not a feed
     rows = []
     for entry in feed.entries:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")

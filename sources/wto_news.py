@@ -26,13 +26,11 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import feedparser
-
 from aggregator.dates import find_dates
 from aggregator.model import Event, title_date_key
 from aggregator.status import status_from_title
-from sources.base import ParseError, Response
-from sources.complete import check_xml
+from sources.base import Response
+from sources.rss import read_feed
 
 DSB_TITLE = "Dispute Settlement Body meeting"
 _DSB = re.compile(r"\bnext meeting of (?:the )?Dispute Settlement Body\b|"
@@ -62,10 +60,7 @@ def meeting_title(headline: str) -> str | None:
 def rss_meetings(source_event: Callable[..., Event], response: Response, zone: ZoneInfo,
                  ) -> Iterator[Event]:
     """The meetings announced by the items of the WTO news RSS."""
-    check_xml(response.body, response.url)  # a feed cut short is a parse error
-    feed = feedparser.parse(response.body, response_headers=dict(response.headers))
-    if not feed.entries and feed.bozo:
-        raise ParseError(f"{response.url}: not a WTO news feed ({feed.bozo_exception})")
+    feed = read_feed(response)  # ParseError when cut short or not a feed
     for entry in feed.entries:
         headline = re.sub(r"<[^>]*>", " ", str(entry.get("title", "")))
         marked = status_from_title(" ".join(headline.split()))

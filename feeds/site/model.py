@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from aggregator.config import SECTIONS, Config, Organization
 from aggregator.model import StoredEvent
 from feeds.distinct import distinct_meetings
-from feeds.feedset import event_origin, published_events
+from feeds.feedset import published_events
+from feeds.tables import printed_under
 
 TAIPEI = "Asia/Taipei"
 WEEKDAYS = "一二三四五六日"
@@ -95,12 +96,7 @@ def upcoming(events: Sequence[SiteEvent], today: date) -> list[SiteEvent]:
 
 def site_event(stored: StoredEvent, config: Config) -> SiteEvent:
     event = stored.event
-    origin = event_origin(event, config)
-    if origin.section in SECTIONS:
-        section = str(origin.section)
-    else:
-        settings = config.newsletter
-        section = settings.featured_title if event.featured else settings.other_title
+    section = printed_under(stored, config)
     first, last = event.local_dates()
     org = config.organization(event.organization)
     return SiteEvent(stored, anchor(event.uid), section, org.key, display_name(org),
