@@ -4,7 +4,7 @@ The channels of a type are described in :mod:`sources.channels`. When a table po
 another host than the organization's (a mirror, a test site on 127.0.0.1), every channel's
 public address is moved onto that host, so a channel never leaves the host it was given.
 A channel with ``fetch = "browser"`` gets its pages through the fetcher's browser
-(:meth:`aggregator.fetch.Fetcher.browser`; a replay archive answers as it is).
+(:meth:`aggregator.fetch.fetcher.Fetcher.browser`; a replay archive answers as it is).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from aggregator.browser import browser_for
+from aggregator.fetch.browser import browser_for
 from sources.base import Source, SourceConfig
 from sources.channels import PUBLIC_URLS, channel_specs, source_channels
 from sources.registry import build_source

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from aggregator.model import SECTIONS
-from aggregator.settings import (DEFAULT_FOOTER, Config, FeedSettings, FetchSettings,
+from aggregator.core.model import SECTIONS
+from aggregator.core.settings import (DEFAULT_FOOTER, Config, FeedSettings, FetchSettings,
                                  NewsletterSettings, Organization, RefreshSettings,
                                  ScheduleSettings, ServeSettings)
 from sources.base import SourceConfig

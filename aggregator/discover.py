@@ -1,6 +1,6 @@
 """``tradecal discover URL``: every response a page loads in the browser, and what it holds.
 
-The page is opened in headless Chromium (:mod:`aggregator.browser`); each response it loaded
+The page is opened in headless Chromium (:mod:`aggregator.fetch.browser`); each response it loaded
 is listed with its URL, content type, size, what it looks like (``js-data``, ``json``,
 ``xml``, ``ics``, ``rss``, ``jsonld``, ``html``, ``other``) and how many events the adapter
 for that kind reads from it (the most any of them reads). That is how an operator finds
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from aggregator.browser import Loaded
-from aggregator.model import Event
+from aggregator.fetch.browser import Loaded
+from aggregator.core.model import Event
 from sources.base import Response, SourceConfig
 from sources.registry import SOURCE_TYPES
 

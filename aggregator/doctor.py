@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aggregator.channels import channel_fetcher, channels_of
-from aggregator.model import Event
+from aggregator.core.model import Event
 from aggregator.refresh import Fetches, collect, describe_failure
 from sources.base import Request, Response, Source
 

@@ -9,7 +9,7 @@ summary and the feeds' description.
   run fell below ``min_count_ratio`` of the runs before it.
 - **failing**: its latest run failed.
 
-The SQL reads the ``runs`` table that :mod:`aggregator.store` writes.
+The SQL reads the ``runs`` table that :mod:`aggregator.store.db` writes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from aggregator.config import Config, ScheduleSettings
 from aggregator.schedule import schedule_settings, source_schedule
-from aggregator.store import Store
+from aggregator.store.db import Store
 
 SHORT_ERROR = 100
 

@@ -1,6 +1,6 @@
 """One refresh run as ``tradecal run``, ``tradecal refresh`` and the scheduler do it.
 
-Under the store lock (taken by the caller, see :mod:`aggregator.lock`): refresh the chosen
+Under the store lock (taken by the caller, see :mod:`aggregator.store.lock`): refresh the chosen
 sources concurrently, optionally write the feeds, and report what happened in lines a
 person reads in a cron mail or the scheduler's log.
 """
@@ -14,16 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aggregator import clock
+from aggregator.core import clock
 from aggregator.config import Config
-from aggregator.fetch import fetcher_from_settings
+from aggregator.fetch.fetcher import fetcher_from_settings
 from aggregator.health import SourceHealth, source_health
-from aggregator.lock import DEFAULT_TIMEOUT, LockBusy, StoreLock, lock_path
+from aggregator.store.lock import DEFAULT_TIMEOUT, LockBusy, StoreLock, lock_path
 from aggregator.refresh import Fetches, SourceOutcome, refresh_all
-from aggregator.replay import ReplayFetcher
-from aggregator.store import Store
-from aggregator.words import counted
-from feeds.export import export_feeds
+from aggregator.fetch.replay import ReplayFetcher
+from aggregator.store.db import Store
+from aggregator.core.words import counted
+from aggregator.publish import export_feeds
 from sources.base import Source
 from sources.registry import build_source
 
@@ -85,7 +85,7 @@ def refresh_and_publish(config: Config, sources: Sequence[Source], *,
 
     Call it holding :func:`store_lock`. The feeds are written even when sources failed:
     they then hold those sources' events as they were. ``incremental=False`` fetches and
-    parses every source in full (see :mod:`aggregator.http_cache`).
+    parses every source in full (see :mod:`aggregator.store.http_cache`).
     """
     started = time.monotonic()
     fetcher = build_fetcher(config, replay)

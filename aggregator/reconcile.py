@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aggregator.model import Event, StoredEvent, normalize_title
+from aggregator.core.model import Event, StoredEvent, normalize_title
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Sources are fetched and parsed concurrently, each in a worker thread (:func:`fet
 the fetcher keeps each host within its limits), and stored one at a time in the calling
 thread (:func:`store_collected`), as each finishes: SQLite connections stay in their thread.
 A source whose first response is unchanged since its events were stored is not parsed at
-all (see :mod:`aggregator.http_cache`).
+all (see :mod:`aggregator.store.http_cache`).
 """
 
 from __future__ import annotations
@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from aggregator import clock, http_cache
+from aggregator.core import clock
+from aggregator.store import http_cache
 from aggregator.channels import try_channels
 from aggregator.config import RefreshSettings
-from aggregator.fetch import full_url
-from aggregator.http_cache import CacheEntry, ValidatorCache
-from aggregator.model import Event, EventError
+from aggregator.fetch.fetcher import full_url
+from aggregator.store.http_cache import CacheEntry, ValidatorCache
+from aggregator.core.model import Event, EventError
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
-from aggregator.store import Store, UpsertCounts
-from aggregator.words import counted
+from aggregator.store.db import Store, UpsertCounts
+from aggregator.core.words import counted
 from sources.base import Notice, ParseError, Request, Response, Source
 
 MAX_REQUESTS_PER_SOURCE = 200

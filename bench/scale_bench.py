@@ -24,10 +24,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aggregator.config import Config, load_config
-from aggregator.model import Event
+from aggregator.core.model import Event
 from aggregator.refresh import refresh_source
-from aggregator.store import Store
-from feeds.export import export_calendar, export_events, export_feeds
+from aggregator.store.db import Store
+from aggregator.publish import export_calendar, export_events, export_feeds
 from sources.base import Request, Response, Source, SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """What changed since the last issue: new, moved, retitled, cancelled and removed events.
 
 The editor checks the issue against this report. It reads ``event_history`` from a moment
-(``since``: a time, or an issue of :mod:`aggregator.issues`, whose recorded history row id
+(``since``: a time, or an issue of :mod:`aggregator.store.issues`, whose recorded history row id
 and hidden events make "since" exact to the row, never to a wall-clock second) and lists,
 for the meetings and events the tables print (kinds meeting, hearing, seminar):
 
@@ -11,7 +11,7 @@ for the meetings and events the tables print (kinds meeting, hearing, seminar):
 - **retitled** (更名): the title changed;
 - **cancelled** (取消): the status became cancelled or postponed (a withdrawn event shows
   nothing else); **reinstated** (恢復): withdrawn before, standing again;
-- **removed** (移除): hidden by an editor since (:mod:`aggregator.overrides`) and still hidden.
+- **removed** (移除): hidden by an editor since (:mod:`aggregator.store.overrides`) and still hidden.
 
 Old values are those before the first change after ``since``, new ones the current ones; a
 change that was undone (retitled and back) is no change. Events that ended before the day of
@@ -26,12 +26,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aggregator.config import Config
-from aggregator.edited import edited_events
-from aggregator.issues import Issue
-from aggregator.model import Event, EventError, StoredEvent, from_iso
-from aggregator.overrides import TABLE as OVERRIDES
-from aggregator.store import Store
-from feeds.distinct import WITHDRAWN, distinct_meetings
+from aggregator.store.edited import edited_events
+from aggregator.store.issues import Issue
+from aggregator.core.model import Event, EventError, StoredEvent, from_iso
+from aggregator.store.overrides import TABLE as OVERRIDES
+from aggregator.store.db import Store
+from aggregator.core.distinct import WITHDRAWN, distinct_meetings
 from feeds.tables import TABLE_KINDS, event_section, format_date_span
 
 CHANGE_KINDS: tuple[str, ...] = ("new", "moved", "retitled", "cancelled", "reinstated",

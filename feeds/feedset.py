@@ -49,10 +49,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from aggregator import clock
+from aggregator.core import clock
 from aggregator.config import SECTIONS, Config, Organization
-from aggregator.model import Event, StoredEvent
-from feeds.distinct import distinct_meetings
+from aggregator.core.model import Event, StoredEvent
+from aggregator.core.distinct import distinct_meetings
 from feeds.ics import PRODID, build_calendar, read_header, write_atomically
 from feeds.ics_text import event_text
 
@@ -127,7 +127,7 @@ def write_feeds(events: Sequence[StoredEvent], config: Config, out_dir: Path,
     """Write every feed (module docstring) into ``out_dir``; return the paths, ``all.ics``
     first, then organizations, sections, sources, and orphaned files. A meeting that
     several sources announce is in each source's feed, and once in the others
-    (:mod:`feeds.distinct`).
+    (:mod:`aggregator.core.distinct`).
 
     ``today`` (the window's) defaults to the desk's date by the clock, ``now`` (retention,
     counted in each event's own zone) to the clock's instant when ``today`` is not given.

@@ -57,7 +57,7 @@ from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from aggregator.config import FeedSettings
-from aggregator.model import Event, StoredEvent
+from aggregator.core.model import Event, StoredEvent
 from feeds.ics_fold import fold_lines
 from feeds.ics_text import EventText
 from feeds.ics_times import event_times, used_zones, utc

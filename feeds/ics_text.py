@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from aggregator.config import Config, Organization
-from aggregator.model import Event
+from aggregator.core.model import Event
 
 KIND_LABELS: Mapping[str, str] = {"meeting": "會議 Meeting", "seminar": "研討會 Seminar",
                                   "hearing": "聽證會 Hearing", "deadline": "截止日 Deadline"}

@@ -15,7 +15,7 @@ computes the end as start plus duration in the start's zone (or shows the end in
 start's zone) would otherwise be an hour off across a change.
 
 DTEND is after DTSTART (RFC 5545 3.8.2.2). An end that a daylight-saving gap pushed onto the
-start keeps the intended wall-clock duration (:func:`aggregator.model.intended_end`; the
+start keeps the intended wall-clock duration (:func:`aggregator.core.model.intended_end`; the
 import CSV applies it when it reads the row); a timed event that ends when it starts (a
 deadline at a moment) has no DTEND, which RFC 5545 3.6.1 reads as ending at its start.
 """
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from aggregator.model import Event, intended_end
+from aggregator.core.model import Event, intended_end
 from feeds.vtimezone import PosixZone
 
 TimeValue = tuple[datetime, str | None]

@@ -24,7 +24,7 @@ DOCX and CSV) only lays the same cells out. Rules the model applies:
   not printed.
 
 Editors' overrides (hidden, retitled, moved, featured, ...) are applied before the events
-reach this module: callers pass :func:`aggregator.edited.edited_events`.
+reach this module: callers pass :func:`aggregator.store.edited.edited_events`.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from aggregator.config import SECTIONS, Config
-from aggregator.model import StoredEvent
-from feeds.distinct import distinct_meetings
+from aggregator.core.model import StoredEvent
+from aggregator.core.distinct import distinct_meetings
 
 CALENDAR_COLUMNS: tuple[str, ...] = ("日期", "星期", "會議")
 EVENTS_COLUMNS: tuple[str, ...] = ("主辦/執行單位", "報名截止日期", "活動日期", "活動名稱", "活動網址")

@@ -4,12 +4,12 @@ Channel: ``https://www.apec.org/Press/Calendar`` (HTML; no feed or JSON is known
 scraper or saved copy of this page's markup could be found, so the parser is built around a
 defensive reading rather than a known layout: a meeting is the largest element around one
 date line ("2 - 3 May 2024", "06 May 2024", "30 April - 2 May 2024", read by
-:func:`aggregator.dates.find_dates`) that holds nothing else dated: a table row, a list item,
+:func:`aggregator.core.dates.find_dates`) that holds nothing else dated: a table row, a list item,
 an article or a card (an element whose class names an item, card, event, meeting or row).
 Inside it: the meeting's name is the first heading, else the element classed as a title,
 else the first link, else the longest line (as APEC writes it: "TELWG Workshop on Meaningful
 Connectivity in APEC economies"; status markers read by
-:func:`aggregator.status.status_from_title`); the venue is the element classed or labelled
+:func:`aggregator.core.status.status_from_title`); the venue is the element classed or labelled
 venue/location/economy, else a line naming an APEC economy or "Virtual" ("Arequipa, Peru");
 the forum (TELWG, SOM2, …) the element classed or labelled forum/group/committee, else the
 first acronym of the name. Table columns are read by their header labels where a header row
@@ -41,13 +41,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bs4 import BeautifulSoup, Tag
 from bs4.element import PreformattedString
 
-from aggregator.dates import DateSpan, find_dates
-from aggregator.encoding import decode_body
-from aggregator.model import Event, title_date_key
-from aggregator.status import status_from_title, status_of_word
+from aggregator.core.dates import DateSpan, find_dates
+from aggregator.core.encoding import decode_body
+from aggregator.core.model import Event, title_date_key
+from aggregator.core.status import status_from_title, status_of_word
 from sources.base import ParseError, Response, Source
-from sources.markup import absolute_url
-from sources.complete import check_html
+from sources.lib.markup import absolute_url
+from sources.lib.complete import check_html
 
 DEFAULT_URL = "https://www.apec.org/Press/Calendar"
 ECONOMIES = ("Australia", "Brunei Darussalam", "Canada", "Chile", "China", "Hong Kong",

@@ -37,12 +37,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bs4 import BeautifulSoup
 
-from aggregator.dates import DateSpan, find_dates, split_sentences
-from aggregator.encoding import decode_body, load_json
-from aggregator.model import Event, title_date_key
-from aggregator.status import status_from_title
+from aggregator.core.dates import DateSpan, find_dates, split_sentences
+from aggregator.core.encoding import decode_body, load_json
+from aggregator.core.model import Event, title_date_key
+from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.rss import read_feed
+from sources.generic.rss import read_feed
 
 POSTS_URL = "https://asean.org/wp-json/wp/v2/posts"
 DESCRIPTION_LIMIT = 600

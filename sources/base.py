@@ -2,8 +2,8 @@
 
 A source never opens a socket, a file or the store, and never reads the clock: the day
 of the run, in the source's zone, is handed to it as :attr:`Source.today`. The refresh loop (``aggregator.refresh``)
-asks it for its first requests, fetches them through ``aggregator.fetch``, and hands each
-response to :meth:`Source.parse`, which yields :class:`~aggregator.model.Event` objects and,
+asks it for its first requests, fetches them through ``aggregator.fetch.fetcher``, and hands each
+response to :meth:`Source.parse`, which yields :class:`~aggregator.core.model.Event` objects and,
 where the site pages or links to details, further :class:`Request` objects.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from aggregator import clock
-from aggregator.model import Event
+from aggregator.core import clock
+from aggregator.core.model import Event
 
 
 class ParseError(ValueError):
@@ -51,7 +51,7 @@ class Response:
     request: Request | None = None
     related: tuple[Response, ...] = ()
     """Data-bearing responses a browser saw while loading this page (JS data files, JSON,
-    XML, ICS); empty for a plain fetch (see ``aggregator.browser``)."""
+    XML, ICS); empty for a plain fetch (see ``aggregator.fetch.browser``)."""
 
     def text(self) -> str:
         """The body decoded as UTF-8 (replacing undecodable bytes)."""

@@ -33,13 +33,13 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.dates import TimeSpan, find_dates, find_times
-from aggregator.encoding import decode_body
-from aggregator.model import Event, Kind, title_date_key
-from aggregator.status import status_from_title
+from aggregator.core.dates import TimeSpan, find_dates, find_times
+from aggregator.core.encoding import decode_body
+from aggregator.core.model import Event, Kind, title_date_key
+from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.markup import absolute_url, shorten
-from sources.complete import check_html
+from sources.lib.markup import absolute_url, shorten
+from sources.lib.complete import check_html
 
 LIST_URL = "https://www.imf.org/en/News/Seminars"
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/[^/?#]+/?$")

@@ -34,10 +34,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import Tag
 
-from aggregator.dates import parse_any_date
-from aggregator.model import Event, title_date_key
+from aggregator.core.dates import parse_any_date
+from aggregator.core.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
-from sources.html_list import (
+from sources.generic.html_list import (
     element_text,
     event_times,
     merged_status,
@@ -47,7 +47,7 @@ from sources.html_list import (
     reference_date,
     strip_label,
 )
-from sources.markup import absolute_url
+from sources.lib.markup import absolute_url
 
 LIST_URL = "https://www.itri.org.tw/ListStyle.aspx"
 DESCRIPTION_LIMIT = 300

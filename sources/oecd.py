@@ -42,12 +42,12 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.dates import DateSpan, TimeSpan, find_dates, find_times
-from aggregator.encoding import decode_body, load_json
-from aggregator.model import Event
-from aggregator.status import status_from_title
+from aggregator.core.dates import DateSpan, TimeSpan, find_dates, find_times
+from aggregator.core.encoding import decode_body, load_json
+from aggregator.core.model import Event
+from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.event_cards import (
+from sources.lib.event_cards import (
     HEADINGS,
     card_of,
     kind_of_title,
@@ -55,8 +55,8 @@ from sources.event_cards import (
     text_of,
     title_of,
 )
-from sources.markup import absolute_url
-from sources.complete import check_html
+from sources.lib.markup import absolute_url
+from sources.lib.complete import check_html
 
 EVENTS_URL = "https://www.oecd.org/en/events.html"
 SEARCH_URL = "https://api.oecd.org/webcms/search/faceted-search"

@@ -8,16 +8,16 @@ from datetime import date
 from sources.apec import ApecSource
 from sources.asean import AseanSource
 from sources.base import Source, SourceConfig
-from sources.csv_file import CsvFileSource
-from sources.html_list import HtmlListSource
-from sources.ical import IcsSource
+from sources.generic.csv_file import CsvFileSource
+from sources.generic.html_list import HtmlListSource
+from sources.generic.ical import IcsSource
 from sources.imf import ImfSource
 from sources.itri import ItriSource
-from sources.jsonld import JsonLdSource
+from sources.generic.jsonld import JsonLdSource
 from sources.oecd import OecdSource
-from sources.rss import RssSource
+from sources.generic.rss import RssSource
 from sources.trade_gov_tw import TradeGovTwSource
-from sources.tribe import TribeSource
+from sources.generic.tribe import TribeSource
 from sources.ustr import UstrSource
 from sources.worldbank import WorldBankSource
 from sources.wto import WtoSource
@@ -34,5 +34,5 @@ SOURCE_TYPES: Mapping[str, type[Source]] = {
 
 def build_source(config: SourceConfig, today: date | None = None) -> Source:
     """The source object a ``[sources.NAME]`` table describes, running on ``today`` (in
-    the source's zone; by default today by :mod:`aggregator.clock`)."""
+    the source's zone; by default today by :mod:`aggregator.core.clock`)."""
     return SOURCE_TYPES[config.type](config, today=today)

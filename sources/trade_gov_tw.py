@@ -46,11 +46,11 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.dates import DateSpan, parse_any_date
-from aggregator.encoding import decode_body, load_json
-from aggregator.model import Event, title_date_key
+from aggregator.core.dates import DateSpan, parse_any_date
+from aggregator.core.encoding import decode_body, load_json
+from aggregator.core.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
-from sources.html_list import (
+from sources.generic.html_list import (
     element_text,
     event_times,
     merged_status,
@@ -58,7 +58,7 @@ from sources.html_list import (
     read_title,
     reference_date,
 )
-from sources.markup import absolute_url
+from sources.lib.markup import absolute_url
 from sources.trade_gov_tw_feeds import feed_items, is_feed, is_page_list, page_items
 
 ENDPOINT = "https://www.trade.gov.tw/App_Ashx/getDataByNodeid.ashx"

@@ -21,9 +21,9 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from aggregator.encoding import decode_body, load_json
+from aggregator.core.encoding import decode_body, load_json
 from sources.base import ParseError, Response
-from sources.rss import read_feed
+from sources.generic.rss import read_feed
 
 LINK_KEYS = ("pageurl", "url", "link", "href")
 ID_KEYS = ("pageid", "id", "pid")

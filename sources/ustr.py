@@ -46,10 +46,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from aggregator.encoding import load_json
-from aggregator.model import Event, normalize_title
+from aggregator.core.encoding import load_json
+from aggregator.core.model import Event, normalize_title
 from sources.base import ParseError, Request, Response, Source
-from sources.markup import shorten
+from sources.lib.markup import shorten
 from sources.ustr_hearings import Notice, appearance_deadlines, find_hearings
 
 SEARCH_URL = "https://www.federalregister.gov/api/v1/documents.json"

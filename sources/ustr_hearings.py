@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from aggregator.dates import (DatedSection, TimeSpan, find_dates, find_time,
+from aggregator.core.dates import (DatedSection, TimeSpan, find_dates, find_time,
                               split_at_date_headings, split_sentences)
-from aggregator.model import Status
+from aggregator.core.model import Status
 
 
 @dataclass(frozen=True)

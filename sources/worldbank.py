@@ -41,20 +41,20 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.dates import find_dates, find_times
-from aggregator.encoding import decode_body, load_json
-from aggregator.model import Event
-from aggregator.status import status_from_title
+from aggregator.core.dates import find_dates, find_times
+from aggregator.core.encoding import decode_body, load_json
+from aggregator.core.model import Event
+from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.event_cards import (
+from sources.lib.event_cards import (
     card_of,
     kind_of_title,
     shorten,
     text_of,
     title_of,
 )
-from sources.markup import absolute_url
-from sources.complete import check_html
+from sources.lib.markup import absolute_url
+from sources.lib.complete import check_html
 
 SEARCH_URL = "https://search.worldbank.org/api/v2/news"
 EVENTS_URL = "https://www.worldbank.org/en/events"

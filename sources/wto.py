@@ -12,7 +12,7 @@ public data files, confirmed on a real 2013 copy of ``/library/news/current_news
      ni_intro:"The second review ...", ni_subject:"TPR#BUS", ni_country:"SUR",
      ni_links:[{ nl_text:"TPR documents", nl_url:"/english/tratop_e/tpr_e/tp382_e.htm", ...}]};
 
-It is read as data, never executed (``sources.js_literals``): every ``name[N] = {...}``,
+It is read as data, never executed (``sources.lib.js_literals``): every ``name[N] = {...}``,
 ``name.push({...})`` or ``name = [{...}, ...]`` whose object has a date and a heading is an
 item, whatever the prefix of its keys (``ni_``, ``ev_``, ...).
 
@@ -22,7 +22,7 @@ time. 00:00:00 is how the site writes a date without a time (member join dates a
 inclusive last day; a multi-day meeting with a start time but no end time becomes an all-day
 span (its start time is said in the description), because a timed start cannot carry a date
 end. ``*_head`` is the title as the WTO writes it (tags stripped, HTML entities decoded,
-status markers read by :func:`aggregator.status.status_from_title`); ``*_intro`` and the
+status markers read by :func:`aggregator.core.status.status_from_title`); ``*_intro`` and the
 subject codes of ``*_subject`` (``TPR#BUS``, named as in the site's ``news_vars_e.js``) make
 the description; ``*_links`` gives the URL (the first link with a URL, absolutized against
 the data file's URL); a ``*_location``/``*_venue`` field, if the file has one, the location.
@@ -51,13 +51,13 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from aggregator.encoding import decode_body
-from aggregator.model import Event, title_date_key
-from aggregator.status import status_from_title
+from aggregator.core.encoding import decode_body
+from aggregator.core.model import Event, title_date_key
+from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.js_literals import JsItem, find_js_items, looks_like_js_data
-from sources.markup import absolute_url
-from sources.complete import check_javascript
+from sources.lib.js_literals import JsItem, find_js_items, looks_like_js_data
+from sources.lib.markup import absolute_url
+from sources.lib.complete import check_javascript
 from sources.wto_news import meeting_title, rss_meetings
 
 DEFAULT_URL = "https://www.wto.org/library/events/event_resources/meetings_e.js"  # inferred

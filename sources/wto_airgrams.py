@@ -20,7 +20,7 @@ meeting of the Dispute Settlement Body will be held in the Centre William Rappar
 its next meeting on ...", a cancellation, a postponement "to" a new date, which gives the old
 day as ``postponed`` and the new day as ``confirmed``). The title is the body's name as the
 WTO writes it ("Dispute Settlement Body", "General Council", "Committee on Customs
-Valuation"). The date is read by :func:`aggregator.dates.find_dates` ("Wednesday, 9 and
+Valuation"). The date is read by :func:`aggregator.core.dates.find_dates` ("Wednesday, 9 and
 Thursday, 10 April 2025", "22 - 23 July 2024") in the clause that names the body (a date
 without a year takes the year nearest the ISSUINGDATE), the time by :func:`find_time`, in
 Europe/Zurich: a one-day meeting with a time is timed, several days make an all-day span
@@ -52,10 +52,10 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from aggregator.dates import find_dates, find_time, split_sentences
-from aggregator.encoding import without_surrogate_references
-from aggregator.model import Event, Status, normalize_title
-from aggregator.status import status_from_title
+from aggregator.core.dates import find_dates, find_time, split_sentences
+from aggregator.core.encoding import without_surrogate_references
+from aggregator.core.model import Event, Status, normalize_title
+from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
 
 SEARCH_URL = "https://docs.wto.org/dol2fe/Pages/SS/GetXMLResults.aspx"

@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from aggregator.dates import find_dates
-from aggregator.model import Event, title_date_key
-from aggregator.status import status_from_title
+from aggregator.core.dates import find_dates
+from aggregator.core.model import Event, title_date_key
+from aggregator.core.status import status_from_title
 from sources.base import Response
-from sources.rss import read_feed
+from sources.generic.rss import read_feed
 
 DSB_TITLE = "Dispute Settlement Body meeting"
 _DSB = re.compile(r"\bnext meeting of (?:the )?Dispute Settlement Body\b|"

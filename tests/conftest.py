@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.config import Config, parse_config
-from aggregator.store import Store
+from aggregator.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -61,9 +61,9 @@ def _loopback(host: str) -> bool:
 
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch):
-    """Stop tradecal's clock (:mod:`aggregator.clock`) at an instant: call the fixture's
+    """Stop tradecal's clock (:mod:`aggregator.core.clock`) at an instant: call the fixture's
     value with an aware datetime or an ISO 8601 string; the last call wins."""
-    from aggregator.clock import NOW_VARIABLE
+    from aggregator.core.clock import NOW_VARIABLE
 
     def stop(instant: object) -> None:
         text = instant if isinstance(instant, str) else instant.isoformat()  # type: ignore[attr-defined]

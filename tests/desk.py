@@ -15,8 +15,8 @@ from icalendar import Calendar
 
 from aggregator.cli import cli
 from aggregator.config import Config, load_config
-from aggregator.model import Event
-from aggregator.store import Store
+from aggregator.core.model import Event
+from aggregator.store.db import Store
 from tests.conftest import ROOT
 from tests.reference import reference_events
 

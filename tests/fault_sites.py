@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from aggregator import clock
+from aggregator.core import clock
 from tests.conftest import FIXTURES
 from tests.ustr_sites import ustr_page
 

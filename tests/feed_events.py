@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from aggregator.model import Event, StoredEvent
+from aggregator.core.model import Event, StoredEvent
 
 FIRST_SEEN = datetime(2025, 1, 6, 8, 0, 0, tzinfo=UTC)
 LAST_CHANGED = datetime(2025, 2, 3, 4, 5, 6, 789000, tzinfo=UTC)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.config import Config, parse_config
-from aggregator.model import StoredEvent
+from aggregator.core.model import StoredEvent
 from tests.feed_events import LONG_CHINESE, all_day, timed
 
 TODAY = date(2026, 10, 1)  # window: 2026-07-03 to 2028-03-24

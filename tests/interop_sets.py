@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from aggregator.cli import cli
 from aggregator.config import Config
-from aggregator.model import StoredEvent
+from aggregator.core.model import StoredEvent
 from feeds.feedset import write_feeds
 from tests.conftest import ROOT
 from tests.interop_hard_set import TODAY as HARD_TODAY

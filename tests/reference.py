@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.config import Config, parse_config
-from aggregator.model import Event, StoredEvent
+from aggregator.core.model import Event, StoredEvent
 from feeds.tables import CalendarTable, EventsTables, calendar_table, events_tables
 
 REFERENCE_DIR = Path(__file__).parent / "fixtures" / "reference"

@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.config import Config, load_config
-from aggregator.fetch import (
+from aggregator.fetch.fetcher import (
     DEFAULT_MAX_BYTES,
     FetchError,
     full_url,
     read_local_file,
 )
 from aggregator.refresh import collect
-from aggregator.replay import save_response
+from aggregator.fetch.replay import save_response
 from sources.base import Request, Response
 from sources.registry import build_source
 

@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from aggregator.model import StoredEvent, normalize_title
-from aggregator.store import Store
+from aggregator.core.model import StoredEvent, normalize_title
+from aggregator.store.db import Store
 from tests.sim_world import Meeting, Version, World, site_day, start_instant
 
 KINDS = ("lost", "false cancellation", "missed cancellation", "split", "merge",

@@ -31,10 +31,10 @@ from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aggregator import clock
+from aggregator.core import clock
 from aggregator.config import load_config
 from aggregator.jobs import refresh_and_publish
-from aggregator.store import Store
+from aggregator.store.db import Store
 from sources.registry import build_source
 from tests.sim_checks import KINDS, Checker
 from tests.sim_sites import FAULTS, SimSites

@@ -3,7 +3,7 @@
 The shipped configuration (``trade`` is disabled there; most sources never ran), a store
 holding the reference newsletter's events (composed: tests/reference.py) plus a timed WTO
 meeting, a cancelled, a postponed and a changed one, one successful run of ``wto``, and
-:func:`feeds.export.export_feeds` as of :data:`TODAY` with the clock stopped at :data:`NOW`.
+:func:`aggregator.publish.export_feeds` as of :data:`TODAY` with the clock stopped at :data:`NOW`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from itertools import groupby
 from pathlib import Path
 
 from aggregator.config import Config, parse_config
-from aggregator.model import Event
-from aggregator.store import Store
-from feeds.export import export_feeds
+from aggregator.core.model import Event
+from aggregator.store.db import Store
+from aggregator.publish import export_feeds
 from tests.conftest import ROOT
 from tests.reference import SEEN, reference_events
 

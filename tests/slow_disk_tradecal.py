@@ -1,7 +1,7 @@
 """The ``tradecal`` command line on a slow disk: ``python -m tests.slow_disk_tradecal ARGS`` with
 ``TRADECAL_TEST_SLOW_DISK`` set to a number of seconds.
 
-To run it with its clock stopped, set ``TRADECAL_NOW`` (:mod:`aggregator.clock`) in its
+To run it with its clock stopped, set ``TRADECAL_NOW`` (:mod:`aggregator.core.clock`) in its
 environment: tradecal stamps what it stores and picks the feeds' events by that one clock,
 so two runs over the same inputs give the same bytes, and a run that was killed and run
 again can be compared with one that was not.

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.asean import POSTS_URL, AseanSource, venue_zone
 from sources.base import ParseError, Request, Response, SourceConfig
 

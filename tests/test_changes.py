@@ -18,10 +18,10 @@ import docx
 import pytest
 from bs4 import BeautifulSoup
 
-from aggregator.model import Event
-from aggregator.overrides import clear_override, set_override
-from aggregator.issues import last_issue, record_issue
-from aggregator.store import Store
+from aggregator.core.model import Event
+from aggregator.store.overrides import clear_override, set_override
+from aggregator.store.issues import last_issue, record_issue
+from aggregator.store.db import Store
 from feeds.changes import (
     CHANGES_COLUMNS,
     ChangesReport,

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from aggregator import clock
+from aggregator.core import clock
 from aggregator.cli import cli
 from tests.conftest import FIXTURES, ROOT
 from tests.reference import read_reference, split_row

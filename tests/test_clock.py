@@ -1,4 +1,4 @@
-"""One clock: :mod:`aggregator.clock` owns "now" and "today", and nothing else reads the
+"""One clock: :mod:`aggregator.core.clock` owns "now" and "today", and nothing else reads the
 system's calendar time."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator import clock
+from aggregator.core import clock
 from aggregator.config import parse_config
 from sources.registry import build_source
 from tests.conftest import ROOT
@@ -17,9 +17,9 @@ from tests.conftest import ROOT
 PACKAGES = ("aggregator", "sources", "feeds", "bench")
 CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
                ("date", "today"), ("time", "time"), ("time", "time_ns")}
-ALLOWED = {"aggregator/clock.py": "the clock itself"}
+ALLOWED = {"aggregator/core/clock.py": "the clock itself"}
 """Modules allowed to read the system clock (a Retry-After date or a file's age is compared
-with :func:`aggregator.clock.system_now`, which the clock module owns too)."""
+with :func:`aggregator.core.clock.system_now`, which the clock module owns too)."""
 ORGANIZATIONS = {"WTO": {"short_name": "WTO"}, "ITRI": {"short_name": "工研院"}}
 
 
@@ -43,7 +43,7 @@ def test_only_the_clock_module_reads_the_system_clock() -> None:
             relative = path.relative_to(ROOT).as_posix()
             if relative not in ALLOWED and (calls := clock_calls(path)):
                 offenders[relative] = calls
-    assert not offenders, f"read the time through aggregator.clock: {offenders}"
+    assert not offenders, f"read the time through aggregator.core.clock: {offenders}"
 
 
 def test_the_system_clock_is_not_stopped(frozen_clock) -> None:

@@ -52,7 +52,7 @@ import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import cli
-from aggregator.serve import FeedApp, Request, file_reply, strong_etag
+from aggregator.web.server import FeedApp, Request, file_reply, strong_etag
 from tests.conftest import ROOT
 from tests.fault_sites import ICS_PATH, SiteSource, ics_feed, write_config
 from tests.feed_checks import integrity, whole_calendar

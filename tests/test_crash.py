@@ -51,7 +51,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.replay import save_response
+from aggregator.fetch.replay import save_response
 from feeds.feedset import STALE_TEMPORARY_SECONDS
 from sources.base import Request, Response
 from tests.conftest import ROOT

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.csv_file import CsvFileSource
+from sources.generic.csv_file import CsvFileSource
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "csv"
 URL = "file:///srv/tradecal/cieca-events.csv"

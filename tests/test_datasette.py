@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from aggregator import clock, http_cache, overrides
-from aggregator.model import Event
-from aggregator.store import Store
-from aggregator.issues import record_issue
+from aggregator.core import clock
+from aggregator.store import http_cache, overrides
+from aggregator.core.model import Event
+from aggregator.store.db import Store
+from aggregator.store.issues import record_issue
 from tests.conftest import ROOT
 
 METADATA = ROOT / "datasette" / "metadata.json"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.dates import (find_dates, find_time, find_times, month_number, nearest_date,
+from aggregator.core.dates import (find_dates, find_time, find_times, month_number, nearest_date,
                               parse_month_day_year, parse_time, split_at_date_headings,
                               split_sentences)
 
@@ -204,7 +204,7 @@ def test_find_dates_weekday_and_capital_forms(text: str, expected: list[tuple[st
 
 
 def test_find_any_dates_keeps_every_day_of_a_list() -> None:
-    from aggregator.dates import find_any_dates
+    from aggregator.core.dates import find_any_dates
     found = [(span.first, span.last) for span in
              find_any_dates("Wednesday, 9 and Thursday, 10 April 2025; 113/05/07")]
     assert found == [(date(2025, 4, 9), date(2025, 4, 9)), (date(2025, 4, 10), date(2025, 4, 10)),
@@ -212,8 +212,8 @@ def test_find_any_dates_keeps_every_day_of_a_list() -> None:
 
 
 def test_the_package_exports_every_reader() -> None:
-    from aggregator import dates
-    from aggregator.dates import anydate, chinese, english, spans, times
+    from aggregator.core import dates
+    from aggregator.core.dates import anydate, chinese, english, spans, times
     assert dates.DateSpan is spans.DateSpan is english.DateSpan
     assert dates.TimeSpan is spans.TimeSpan is times.TimeSpan
     assert dates.find_dates is english.find_dates and dates.find_times is times.find_times

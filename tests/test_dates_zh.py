@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.dates import (ROC_OFFSET, find_all_times, find_any_dates, find_date_spans_zh,
+from aggregator.core.dates import (ROC_OFFSET, find_all_times, find_any_dates, find_date_spans_zh,
                               find_times_zh, fold_width, nearest_date_on_weekday,
                               parse_any_date, parse_time_range, roc_year, time_unknown)
 

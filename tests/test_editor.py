@@ -21,16 +21,16 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from docx import Document
 
-from aggregator import serve
-from aggregator.cli_context import Context
+from aggregator.web import server as serve
+from aggregator.cli.context import Context
 from aggregator.config import Config, load_config
-from aggregator.edited import override_states
-from aggregator.editor import Editor
-from aggregator.model import Event
-from aggregator.serve import MAX_BODY, FeedApp, make_feed_server, serve_command
-from aggregator.store import Store
-from aggregator.issues import issues, record_issue
-from feeds.export import export_calendar, export_events
+from aggregator.store.edited import override_states
+from aggregator.web.editor import Editor
+from aggregator.core.model import Event
+from aggregator.web.server import MAX_BODY, FeedApp, make_feed_server, serve_command
+from aggregator.store.db import Store
+from aggregator.store.issues import issues, record_issue
+from aggregator.publish import export_calendar, export_events
 from tests.conftest import ROOT
 from tests.reference import END, START, reference_events
 

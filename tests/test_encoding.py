@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.encoding import canonical, decode_body, header_charset
+from aggregator.core.encoding import canonical, decode_body, header_charset
 
 TEXT = "113年5月7日 國際地緣政治風險與我國出口管制規定宣導說明會 碁"  # 碁 is CP950-only
 

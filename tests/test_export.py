@@ -1,4 +1,4 @@
-"""``feeds.export``: every format from one store, files written as spreadsheets and Word
+"""``aggregator.publish``: every format from one store, files written as spreadsheets and Word
 expect them, editors' overrides applied, the changes report."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from aggregator.overrides import set_override
-from aggregator.store import Store
-from aggregator.issues import record_issue
+from aggregator.store.overrides import set_override
+from aggregator.store.db import Store
+from aggregator.store.issues import record_issue
 from feeds.csv_table import render_calendar_csv, render_events_csv
 from feeds.docx import render_calendar_docx
-from feeds.export import (
+from aggregator.publish import (
     EXTENSIONS,
     FORMATS,
     MEDIA_TYPES,

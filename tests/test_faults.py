@@ -20,7 +20,7 @@ its health; the summary names it; and, alone (``tradecal refresh NAME``, no retr
 0.25 s timeout), it makes the command exit 1. The two Big5 pages are no failure: they must be
 read right (the same events as with their charset declared, recorded ``ok``, exit 0). A
 drop and an empty answer are held back as ``suspicious``; every other fault is ``failed``
-(a body cut without a Content-Length, XML or calendar, is a parse error: ``sources.complete``). Overall: the healthy sources complete, every feed is whole for icalendar and
+(a body cut without a Content-Length, XML or calendar, is a parse error: ``sources.lib.complete``). Overall: the healthy sources complete, every feed is whole for icalendar and
 ical.js, the run exits 1 within a few timeouts.
 """
 
@@ -40,8 +40,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from aggregator.cli import cli
-from aggregator.fetch import BODY_TIME_FACTOR, GIVE_UP_MARGIN
-from aggregator.lock import lock_path
+from aggregator.fetch.fetcher import BODY_TIME_FACTOR, GIVE_UP_MARGIN
+from aggregator.store.lock import lock_path
 from feeds.feedset import slug
 from tests.conftest import FIXTURES
 from tests.fault_sites import (AIRGRAMS_PATH, ICS_PATH, LIST_PATH, USTR_PATH, SiteSource,

@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 TODAY = date(2031, 5, 12)
 NOW = "2031-05-12T08:00:00Z"
-"""The clock is stopped here for every run of the test (:mod:`aggregator.clock`)."""
+"""The clock is stopped here for every run of the test (:mod:`aggregator.core.clock`)."""
 MOVED_FROM, MOVED_TO = TODAY + timedelta(days=30), TODAY + timedelta(days=33)
 VANISHING, STAYING = TODAY + timedelta(days=40), TODAY + timedelta(days=50)
 

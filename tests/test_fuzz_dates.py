@@ -1,4 +1,4 @@
-"""Fuzzing the date and time readers (:mod:`aggregator.dates`) with hypothesis.
+"""Fuzzing the date and time readers (:mod:`aggregator.core.dates`) with hypothesis.
 
 What ``tests/test_dates.py`` and ``tests/test_dates_zh.py`` already fuzz (one English
 date, Chinese/numeric dates and ranges, times and ranges in Chinese and 24-hour forms,
@@ -23,7 +23,7 @@ from datetime import date, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.dates import (
+from aggregator.core.dates import (
     ROC_OFFSET,
     find_all_times,
     find_any_dates,
@@ -38,8 +38,8 @@ from aggregator.dates import (
     split_sentences,
     time_unknown,
 )
-from aggregator.dates.english import month_number, parse_month_day_year
-from aggregator.dates.times import parse_time
+from aggregator.core.dates.english import month_number, parse_month_day_year
+from aggregator.core.dates.times import parse_time
 
 FUZZ = settings(max_examples=150, deadline=None)
 DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))

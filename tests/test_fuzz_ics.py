@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from aggregator.model import STATUSES, Event, StoredEvent
+from aggregator.core.model import STATUSES, Event, StoredEvent
 from feeds.ics import (
     TITLE_PREFIX,
     build_calendar,

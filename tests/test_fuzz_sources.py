@@ -6,7 +6,7 @@ Hypothesis mutates its bytes (truncation, flipped bytes, deleted and duplicated 
 inserted junk and markup fragments, another encoding, a BOM), its lines (deleted,
 duplicated, swapped), and for JSON its values (any leaf replaced by null, a number of any
 size, NaN, a string, a list or an object). Whatever the page becomes, ``parse`` must either
-yield valid :class:`~aggregator.model.Event` and :class:`~sources.base.Request` objects or
+yield valid :class:`~aggregator.core.model.Event` and :class:`~sources.base.Request` objects or
 raise :class:`~sources.base.ParseError`; any other exception is a crash of that parser
 (a refresh would record it as the source's failure, but it is still a bug to fix there).
 """
@@ -25,19 +25,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aggregator.encoding import decode_body, load_json, without_surrogates
-from aggregator.model import Event, event_to_json
+from aggregator.core.encoding import decode_body, load_json, without_surrogates
+from aggregator.core.model import Event, event_to_json
 from sources.apec import DEFAULT_URL as APEC_URL
 from sources.asean import POSTS_URL
 from sources.base import Notice, ParseError, Request, Response, Source, SourceConfig
 from sources.imf import LIST_URL as IMF_URL
 from sources.itri import LIST_URL as ITRI_URL
-from sources.markup import absolute_url
+from sources.lib.markup import absolute_url
 from sources.oecd import EVENTS_URL as OECD_EVENTS
 from sources.oecd import SEARCH_URL as OECD_SEARCH
 from sources.registry import SOURCE_TYPES
 from sources.trade_gov_tw import ENDPOINT
-from sources.tribe import API_PATH
+from sources.generic.tribe import API_PATH
 from sources.ustr import SEARCH_URL as USTR_URL
 from sources.worldbank import EVENTS_URL as WB_EVENTS
 from sources.worldbank import SEARCH_URL as WB_SEARCH

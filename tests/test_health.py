@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from aggregator.cli import cli
 from aggregator.config import Config, parse_config
 from aggregator.health import source_health, stale_notice, stale_sources
-from aggregator.store import Store, UpsertCounts
+from aggregator.store.db import Store, UpsertCounts
 from tests.ustr_sites import write_config
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Response, SourceConfig
-from sources.html_list import (HtmlListSource, element_text, merged_status, read_title,
+from sources.generic.html_list import (HtmlListSource, element_text, merged_status, read_title,
                                split_deadline, strip_label)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html_list"

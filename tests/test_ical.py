@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import Notice, ParseError, Response, SourceConfig
-from sources.ical import IcsSource, read_calendars, reference_day
-from sources.ical_zones import event_zone, iana_name
+from sources.generic.ical import IcsSource, read_calendars, reference_day
+from sources.lib.ical_zones import event_zone, iana_name
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ical"
 URL = "https://calendar.example.org/feeds/trade.ics"

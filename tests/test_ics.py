@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.model import Event
+from aggregator.core.model import Event
 from feeds.ics import build_calendar, fold_lines, read_header, write_atomically
 from tests.feed_events import (
     FIRST_SEEN,

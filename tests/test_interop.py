@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from aggregator.config import Config, parse_config
-from aggregator.model import Event, StoredEvent
+from aggregator.core.model import Event, StoredEvent
 from feeds.feedset import write_feeds
 from feeds.ics import feed_text
 from feeds.ics_text import EventText, event_text

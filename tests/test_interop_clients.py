@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from aggregator.model import StoredEvent
+from aggregator.core.model import StoredEvent
 from feeds.ics import build_calendar
 from feeds.vtimezone import UnsupportedZone, feed_zone_rules, vtimezone
-from sources.manual import read_events_csv
+from sources.lib.manual import read_events_csv
 from tests import interop_sets
 from tests.client_readings import (TEXT_FIELDS, Reading, instant, oracle, read_icaljs,
                                    read_libical, read_nodeical, read_vobject)

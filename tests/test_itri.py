@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
 from sources.itri import DESCRIPTION_LIMIT, LIST_URL, ItriSource
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Response, SourceConfig
-from sources.jsonld import JsonLdSource
-from sources.markup import html_to_text, join_place
+from sources.generic.jsonld import JsonLdSource
+from sources.lib.markup import html_to_text, join_place
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jsonld"
 # fixture: (page URL, organization, time zone)

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import cli
-from aggregator.lock import LockBusy, StoreLock, holder, lock_path
-from aggregator.store import Store
+from aggregator.store.lock import LockBusy, StoreLock, holder, lock_path
+from aggregator.store.db import Store
 from tests.servers import LoopbackServer
 from tests.ustr_sites import PATH, page_reply, ustr_page, write_config
 
@@ -51,7 +51,7 @@ def test_cancelled_wait_ends_early(tmp_path: Path) -> None:
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     path = tmp_path / "tradecal.db.lock"
-    code = ("import sys, time; from aggregator.lock import StoreLock; "
+    code = ("import sys, time; from aggregator.store.lock import StoreLock; "
             f"lock = StoreLock({str(path)!r}); lock.acquire(); print('held', flush=True); "
             "time.sleep(60)")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

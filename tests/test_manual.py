@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sources.manual import CsvImportError, read_events_csv
+from sources.lib.manual import CsvImportError, read_events_csv
 
 HEADER = ("organization,title,start,end,timezone,location,url,status,kind,featured,"
           "registration_deadline,section\n")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import (Event, EventError, event_to_json, from_iso, make_uid,
+from aggregator.core.model import (Event, EventError, event_to_json, from_iso, make_uid,
                               normalize_title, title_date_key, to_iso)
 
 

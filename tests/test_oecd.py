@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
 from sources.oecd import EVENTS_FACET, EVENTS_URL, SEARCH_URL, OecdSource, event_url
 

@@ -10,9 +10,9 @@ import pytest
 from icalendar import Calendar
 
 from aggregator.config import Config, parse_config
-from aggregator.edited import edited_events, override_states
-from aggregator.model import Event
-from aggregator.overrides import (
+from aggregator.store.edited import edited_events, override_states
+from aggregator.core.model import Event
+from aggregator.store.overrides import (
     AmbiguousUid,
     OverrideError,
     UnknownEvent,
@@ -23,9 +23,9 @@ from aggregator.overrides import (
     resolve_uid,
     set_override,
 )
-from aggregator.store import Store
+from aggregator.store.db import Store
 from feeds.changes import changes_since
-from feeds.export import export_calendar, export_events, export_feeds
+from aggregator.publish import export_calendar, export_events, export_feeds
 from tests.reference import CONFIG_TOML, END, START, reference_events
 
 T0 = datetime(2024, 4, 25, 8, 0, tzinfo=UTC)

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from aggregator.config import parse_config
-from aggregator.model import Event
+from aggregator.core.model import Event
 from aggregator import reconcile as rec
 from aggregator.refresh import refresh_source
-from aggregator.store import Store
+from aggregator.store.db import Store
 from feeds.feedset import write_feeds
 from sources.base import SourceConfig
 from sources.registry import build_source

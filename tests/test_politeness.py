@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aggregator.fetch import FetchError, Fetcher
-from aggregator.politeness import (HostLimiter, RobotsCache, RobotsFile, agent_token, origin,
+from aggregator.fetch.fetcher import FetchError, Fetcher
+from aggregator.fetch.politeness import (HostLimiter, RobotsCache, RobotsFile, agent_token, origin,
                                    robots_url)
 from sources.base import Request
 from tests.servers import LoopbackServer, Reply

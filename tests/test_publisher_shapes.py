@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.dates import parse_time_range
-from aggregator.model import Event
+from aggregator.core.dates import parse_time_range
+from aggregator.core.model import Event
 from sources.base import Notice, Response, SourceConfig
-from sources.ical import IcsSource
-from sources.rss import RssSource
-from sources.windows_zones import windows_zone
+from sources.generic.ical import IcsSource
+from sources.generic.rss import RssSource
+from sources.lib.windows_zones import windows_zone
 from tests.conftest import FIXTURES
 
 URL = "https://events.example.org/?ical=1"

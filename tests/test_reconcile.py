@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from aggregator.config import RefreshSettings
-from aggregator.model import Event, StoredEvent, title_date_key
+from aggregator.core.model import Event, StoredEvent, title_date_key
 from aggregator.reconcile import is_suspicious, match_moved, reconcile
 from aggregator.refresh import refresh_source
-from aggregator.store import Store
+from aggregator.store.db import Store
 from tests.test_refresh import DictFetcher, paged
 
 NOW = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)

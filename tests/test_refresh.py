@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from aggregator.fetch import FetchError
-from aggregator.model import Event
+from aggregator.fetch.fetcher import FetchError
+from aggregator.core.model import Event
 from aggregator.reconcile import merge_duplicates
 from aggregator.refresh import collect, describe_failure, refresh_all, refresh_source
-from aggregator.store import Store
+from aggregator.store.db import Store
 from sources.base import ParseError, Request, Response, Source, SourceConfig
 
 

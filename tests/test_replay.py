@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from aggregator.fetch import FetchError, Fetcher
-from aggregator.replay import (
+from aggregator.fetch.fetcher import FetchError, Fetcher
+from aggregator.fetch.replay import (
     RecordingFetcher,
     ReplayFetcher,
     archive_name,

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Response, SourceConfig
-from sources.rss import RssSource
+from sources.generic.rss import RssSource
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rss"
 # fixture: (feed URL, organization, time zone)

@@ -17,10 +17,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from aggregator import serve
-from aggregator.cli_context import Context
+from aggregator.web import server as serve
+from aggregator.cli.context import Context
 from aggregator.config import parse_config
-from aggregator.serve import FeedApp, Route, make_feed_server, serve_command, text_reply
+from aggregator.web.server import FeedApp, Route, make_feed_server, serve_command, text_reply
 from feeds.feedset import write_feeds
 from feeds.ics import build_calendar
 from tests.feed_events import all_day

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.status import status_from_title, status_of_word
+from aggregator.core.status import status_from_title, status_of_word
 
 
 @pytest.mark.parametrize(("title", "clean", "status"), [

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import Event
-from aggregator.store import Store
+from aggregator.core.model import Event
+from aggregator.store.db import Store
 
 T0 = datetime(2024, 4, 1, 8, 0, tzinfo=timezone.utc)
 T1 = datetime(2024, 4, 2, 8, 0, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from aggregator.model import StoredEvent
+from aggregator.core.model import StoredEvent
 from feeds.tables import (
     calendar_table,
     events_tables,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.tribe import API_PATH, TribeSource, api_url, next_page_request, place_zone
+from sources.generic.tribe import API_PATH, TribeSource, api_url, next_page_request, place_zone
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tribe"
 SITE = "https://centre.example.org.tw"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.markup import DESCRIPTION_LIMIT
+from sources.lib.markup import DESCRIPTION_LIMIT
 from sources.ustr import (
     SEARCH_URL,
     UstrSource,

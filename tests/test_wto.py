@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.js_literals import JsError, JsReader, find_js_items
+from sources.lib.js_literals import JsError, JsReader, find_js_items
 from sources.wto import DEFAULT_URL, WtoSource, clean_text, parse_when, subject_codes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "wto"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.model import Event, event_to_json, make_uid
+from aggregator.core.model import Event, event_to_json, make_uid
 from aggregator.reconcile import merge_duplicates
 from sources.base import ParseError, Request, Response, SourceConfig
 from sources.wto_airgrams import (

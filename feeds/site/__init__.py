@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from aggregator.config import Config
-from aggregator.model import StoredEvent
+from aggregator.core.model import StoredEvent
 from feeds.feedset import remove_stale_temporaries
 from feeds.ics import build_calendar, write_atomically
 from feeds.site.agenda import agenda_page

@@ -16,8 +16,8 @@ from datetime import date, datetime
 
 from aggregator.config import Config
 from aggregator.health import SourceHealth
-from aggregator.model import StoredEvent
-from feeds.distinct import distinct_meetings
+from aggregator.core.model import StoredEvent
+from aggregator.core.distinct import distinct_meetings
 from feeds.feedset import (FeedSpec, event_origin, feed_specs, published_events,
                            source_origins)
 from feeds.site.model import SiteEvent, site_event, start_key

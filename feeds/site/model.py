@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aggregator.config import SECTIONS, Config, Organization
-from aggregator.model import StoredEvent
-from feeds.distinct import distinct_meetings
+from aggregator.core.model import StoredEvent
+from aggregator.core.distinct import distinct_meetings
 from feeds.feedset import published_events
 from feeds.tables import printed_under
 

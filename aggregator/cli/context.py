@@ -1,0 +1,119 @@
+"""What every tradecal command shares: the loaded configuration, the store, the console."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from aggregator.config import Config, ConfigError, default_config_path, load_config
+from aggregator.jobs import PublishError, build_fetcher, publish_feeds, store_lock
+from aggregator.store.lock import LockBusy
+from aggregator.refresh import Fetches
+from aggregator.store.db import Store
+from aggregator.core.words import counted
+from sources.base import Source
+from sources.registry import build_source
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Context:
+    """What every command needs: the configuration, loaded once, and the store."""
+
+    def __init__(self, config_path: Path | None, store_path: Path | None = None) -> None:
+        self.config_path = config_path or default_config_path()
+        self.store_path: Path | None = None
+        self.output: Path | None = None
+        self._config: Config | None = None
+        if store_path is not None:
+            self.use_store(store_path)
+
+    @property
+    def config(self) -> Config:
+        """The configuration, with the store and feeds folder chosen by :meth:`use_store`
+        (``--store``) in place of ``[store] path`` and ``[feeds] output``."""
+        if self._config is None:
+            try:
+                config = load_config(self.config_path)
+            except ConfigError as exc:
+                console().print(f"config error: {exc}", markup=False, style="red")
+                sys.exit(EXIT_USAGE)
+            if self.store_path is not None:
+                config = replace(config, store_path=self.store_path.absolute())
+            if self.output is not None:
+                config = replace(config, feeds=replace(config.feeds,
+                                                       output=self.output.absolute()))
+            self._config = config
+        return self._config
+
+    def use_store(self, store: Path) -> None:
+        """Use ``store`` instead of ``[store] path``, and the folder ``public`` beside it
+        for its feeds instead of ``[feeds] output`` (a demo's feeds never overwrite the
+        published ones)."""
+        self.store_path, self.output, self._config = store, store.parent / "public", None
+
+    def store(self, *, create: bool = False) -> Store:
+        """The store. A command that only reads it (``create`` False) refuses a store file
+        that does not exist, exit 2: a typo in ``[store] path`` must not make a new empty
+        store that silently shows nothing. A writing command creates it and says so."""
+        path = self.config.store_path
+        if not path.exists():
+            if not create:
+                console().print(
+                    f"no store at {path} ([store] path of {self.config_path}): check the path; "
+                    "`tradecal run` or `tradecal import` creates a new one", markup=False,
+                    style="red")
+                sys.exit(EXIT_USAGE)
+            console().print(f"creating a new store at {path}", markup=False)
+        return Store(path)
+
+    def source(self, name: str) -> Source:
+        if name not in self.config.sources:
+            known = ", ".join(sorted(self.config.sources)) or "none configured"
+            raise click.UsageError(f"unknown source {name!r} (known: {known})")
+        return build_source(self.config.sources[name])
+
+    def publish(self, store: Store, out: Path | None = None, *,
+                correction: bool = True) -> None:
+        """Rewrite the feeds from ``store`` (hold :meth:`lock`) and say so; exit 1 when the
+        folder cannot be written (the store keeps what was stored)."""
+        try:
+            paths, folder = publish_feeds(self.config, store, out)
+        except PublishError as exc:
+            console().print(f"{exc}; the store is updated, the feeds are not", markup=False,
+                            style="red")
+            sys.exit(EXIT_FAILED)
+        after = ": subscribers get the correction at their next refresh" if correction else ""
+        console().print(f"wrote {counted(len(paths), 'feed')} to {folder}{after}", markup=False)
+
+    def fetcher(self, replay: Path | None) -> Fetches:
+        return build_fetcher(self.config, replay)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store lock; when another run keeps it too long, say so and exit 1."""
+        def waiting(holder: str) -> None:
+            console().print(f"waiting for another refresh to finish ({holder or 'holder unknown'})"
+                            " …", markup=False)
+
+        try:
+            with store_lock(self.config, on_wait=waiting):
+                yield
+        except LockBusy as busy:
+            console().print(str(busy), markup=False, style="red")
+            sys.exit(EXIT_FAILED)
+
+
+pass_context = click.make_pass_decorator(Context)
+replay_option = click.option("--replay", type=click.Path(path_type=Path, file_okay=False),
+                             help="Answer every request from responses saved by `record`.")

@@ -1,0 +1,1 @@
+"""fetch layer (see DESIGN.md)."""
