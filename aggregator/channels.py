@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from aggregator.fetch.browser import browser_for
-from sources.base import Source, SourceConfig
+from aggregator.core.settings import SourceConfig
+from sources.base import Source
 from sources.channels import PUBLIC_URLS, channel_specs, source_channels
 from sources.registry import build_source
 

@@ -22,7 +22,7 @@ from aggregator.core.model import SECTIONS
 from aggregator.core.settings import (DEFAULT_FOOTER, Config, FeedSettings, FetchSettings,
                                  NewsletterSettings, Organization, RefreshSettings,
                                  ScheduleSettings, ServeSettings)
-from sources.base import SourceConfig
+from aggregator.core.settings import SourceConfig
 from sources.channels import FETCHES, source_channels
 from sources.registry import SOURCE_TYPES
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from aggregator.fetch.browser import Loaded
 from aggregator.core.model import Event
-from sources.base import Response, SourceConfig
+from aggregator.core.http import Response
+from aggregator.core.settings import SourceConfig
 from sources.registry import SOURCE_TYPES
 
 ADAPTERS: Mapping[str, tuple[str, ...]] = {

@@ -26,7 +26,8 @@ from typing import Any
 from aggregator.channels import channel_fetcher, channels_of
 from aggregator.core.model import Event
 from aggregator.refresh import Fetches, collect, describe_failure
-from sources.base import Request, Response, Source
+from aggregator.core.http import Request, Response
+from sources.base import Source
 
 REAL_SIZE = 512
 """Bytes from which an answer without events is a page that changed, not a stub."""

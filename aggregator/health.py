@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aggregator.config import Config, ScheduleSettings
+from aggregator.core.settings import Config, ScheduleSettings
 from aggregator.schedule import schedule_settings, source_schedule
 from aggregator.store.db import Store
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from aggregator.core import clock
-from aggregator.config import Config
+from aggregator.core.settings import Config
 from aggregator.store.edited import edited_events
-from aggregator.health import source_health, stale_notice
+from aggregator.health import SourceHealth, source_health, stale_notice
 from aggregator.store.issues import Issue
 from aggregator.core.model import StoredEvent
 from aggregator.store.db import Store
@@ -26,7 +26,7 @@ from feeds.changes import changes_since
 from feeds.changes_render import CHANGES_RENDERERS
 from feeds.feedset import write_feeds
 from feeds.site import write_site
-from feeds.site.catalog import states_from_health
+from feeds.site.catalog import SourceState
 from feeds.tables import CalendarTable, EventsTables, calendar_table, events_tables
 
 FORMATS: tuple[str, ...] = ("markdown", "html", "docx", "csv")
@@ -132,3 +132,11 @@ def _renderer(renderers: dict[str, Callable[[T], Rendered]],
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     return renderers[fmt]
+
+
+def states_from_health(rows: Sequence[SourceHealth]) -> dict[str, SourceState]:
+    """:class:`SourceState` of each source from :func:`~aggregator.health.source_health`."""
+    return {row.source: SourceState(
+        enabled=row.enabled, ever_run=row.last_run is not None,
+        last_success=datetime.fromisoformat(row.last_success) if row.last_success else None)
+        for row in rows}

@@ -30,8 +30,9 @@ from aggregator.store.http_cache import CacheEntry, ValidatorCache
 from aggregator.core.model import Event, EventError
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
 from aggregator.store.db import Store, UpsertCounts
+from aggregator.core.http import Request, Response
 from aggregator.core.words import counted
-from sources.base import Notice, ParseError, Request, Response, Source
+from sources.base import Notice, ParseError, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
 _QUERY = re.compile(r"(\b(?:https?|file)://[^\s?#]+)\?[^\s)]*?(?=:?(?:\s|\)|$))")

@@ -39,8 +39,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from tzlocal import get_localzone
 
-from aggregator.config import ScheduleSettings
-from sources.base import SourceConfig
+from aggregator.core.settings import ScheduleSettings
+from aggregator.core.settings import SourceConfig
 
 logger = logging.getLogger(__name__)
 

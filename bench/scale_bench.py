@@ -28,7 +28,9 @@ from aggregator.core.model import Event
 from aggregator.refresh import refresh_source
 from aggregator.store.db import Store
 from aggregator.publish import export_calendar, export_events, export_feeds
-from sources.base import Request, Response, Source, SourceConfig
+from aggregator.core.http import Request, Response
+from sources.base import Source
+from aggregator.core.settings import SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from aggregator.config import Config
+from aggregator.core.settings import Config
 from aggregator.store.edited import edited_events
 from aggregator.store.issues import Issue
 from aggregator.core.model import Event, EventError, StoredEvent, from_iso

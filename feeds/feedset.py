@@ -50,7 +50,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from aggregator.core import clock
-from aggregator.config import SECTIONS, Config, Organization
+from aggregator.core.model import SECTIONS
+from aggregator.core.settings import Config, Organization
 from aggregator.core.model import Event, StoredEvent
 from aggregator.core.distinct import distinct_meetings
 from feeds.ics import PRODID, build_calendar, read_header, write_atomically

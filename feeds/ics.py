@@ -56,7 +56,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
-from aggregator.config import FeedSettings
+from aggregator.core.settings import FeedSettings
 from aggregator.core.model import Event, StoredEvent
 from feeds.ics_fold import fold_lines
 from feeds.ics_text import EventText

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from aggregator.config import Config, Organization
+from aggregator.core.settings import Config, Organization
 from aggregator.core.model import Event
 
 KIND_LABELS: Mapping[str, str] = {"meeting": "會議 Meeting", "seminar": "研討會 Seminar",

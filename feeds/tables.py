@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from aggregator.config import SECTIONS, Config
+from aggregator.core.model import SECTIONS
+from aggregator.core.settings import Config
 from aggregator.core.model import StoredEvent
 from aggregator.core.distinct import distinct_meetings
 

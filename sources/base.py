@@ -10,25 +10,20 @@ where the site pages or links to details, further :class:`Request` objects.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
 from aggregator.core import clock
+from aggregator.core.http import Request, Response
 from aggregator.core.model import Event
+from aggregator.core.settings import SourceConfig
+
+__all__ = ["Notice", "ParseError", "Request", "Response", "Source", "SourceConfig"]
 
 
 class ParseError(ValueError):
     """A response that cannot be read as the source's format; names the URL."""
-
-
-@dataclass(frozen=True)
-class Request:
-    """One HTTP GET a source wants made. ``params`` may repeat keys (``fields[]``)."""
-
-    url: str
-    params: tuple[tuple[str, str], ...] = ()
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,47 +33,6 @@ class Notice:
     summary and kept in its ``runs`` row."""
 
     text: str
-
-
-@dataclass(frozen=True)
-class Response:
-    """A response as the source sees it: final URL, status, headers and body bytes."""
-
-    url: str
-    body: bytes
-    status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)
-    request: Request | None = None
-    related: tuple[Response, ...] = ()
-    """Data-bearing responses a browser saw while loading this page (JS data files, JSON,
-    XML, ICS); empty for a plain fetch (see ``aggregator.fetch.browser``)."""
-
-    def text(self) -> str:
-        """The body decoded as UTF-8 (replacing undecodable bytes)."""
-        return self.body.decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    """A ``[sources.NAME]`` table of config.toml, validated."""
-
-    name: str
-    type: str
-    url: str
-    organization: str
-    timezone: str
-    enabled: bool = True
-    section: str | None = None
-    featured: bool = False
-    schedule: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-    known_organizations: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
-    """Names of the configured organizations (key and short name) → key and time zone."""
-    channels: tuple[str, ...] = ()
-    """The channels to try, in order, by name (empty: the type's default order; see
-    ``sources.channels``)."""
-    fetch: str = "plain"
-    """How pages are loaded: "plain" (HTTP) or "browser" (headless Chromium)."""
 
 
 class Source:

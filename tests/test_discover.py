@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aggregator.fetch.browser import looks_like
+from aggregator.core.sniff import looks_like
 from aggregator.cli import cli
 from tests.servers import LoopbackServer, Reply
 

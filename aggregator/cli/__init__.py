@@ -36,9 +36,10 @@ from aggregator.core.model import Event, EventError, event_to_json
 from aggregator.reconcile import merge_duplicates
 from aggregator.refresh import SourceOutcome, fetch_source
 from aggregator.fetch.replay import RecordingFetcher, note_provenance
-from aggregator.web.server import serve_command
+from aggregator.cli.serve import serve_command
+from aggregator.core.http import Request, Response
 from aggregator.core.words import counted
-from sources.base import Notice, ParseError, Request, Response
+from sources.base import Notice, ParseError
 from sources.lib.manual import CsvImportError, read_events_csv
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C

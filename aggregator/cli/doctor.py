@@ -14,7 +14,7 @@ from aggregator.discover import discover
 from aggregator.doctor import check_source, healthy
 from aggregator.fetch.fetcher import FetchError
 from aggregator.fetch.replay import RecordingFetcher, note_provenance
-from sources.base import Request
+from aggregator.core.http import Request
 
 
 @click.command()

@@ -11,9 +11,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sources.base import SourceConfig
-
 DEFAULT_FOOTER = "資料來源：WTO、IMF/World Bank、OECD、APEC、ASEAN、USTR 等各組織行事曆"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A ``[sources.NAME]`` table of config.toml, validated."""
+
+    name: str
+    type: str
+    url: str
+    organization: str
+    timezone: str
+    enabled: bool = True
+    section: str | None = None
+    featured: bool = False
+    schedule: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    known_organizations: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Names of the configured organizations (key and short name) → key and time zone."""
+    channels: tuple[str, ...] = ()
+    """The channels to try, in order, by name (empty: the type's default order; see
+    ``sources.channels``)."""
+    fetch: str = "plain"
+    """How pages are loaded: "plain" (HTTP) or "browser" (headless Chromium)."""
 
 
 @dataclass(frozen=True)

@@ -20,38 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.fetch.fetcher import FetchError, full_url
-from sources.base import Request, Response
-from sources.lib.js_literals import looks_like_js_data
+from aggregator.core.http import Request, Response
+from aggregator.core.sniff import looks_like
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 DATA_KINDS = ("js-data", "json", "jsonld", "xml", "rss", "ics")
-_JSON_LD = re.compile(rb'"@(?:context|type)"\s*:')
-
-
-def looks_like(url: str, content_type: str, body: bytes) -> str:
-    """What a response holds: js-data, json, jsonld, xml, rss, ics, html or other."""
-    kind = content_type.split(";")[0].strip().lower()
-    path = url.split("?", 1)[0].lower()
-    head = body[:2000].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"BEGIN:VCALENDAR") or kind == "text/calendar" or path.endswith(".ics"):
-        return "ics"
-    if re.match(rb"<(?:\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", head, re.S) \
-            or "rss" in kind or "atom" in kind:
-        return "rss"
-    if head.startswith((b"{", b"[")) or "json" in kind:
-        return "jsonld" if "ld+json" in kind or _JSON_LD.search(head) else "json"
-    if head.startswith(b"<?xml") or kind.endswith("/xml"):
-        return "xml"
-    if head[:1] == b"<" or "html" in kind:
-        return "html"
-    if "javascript" in kind or path.endswith(".js"):
-        text = body.decode("utf-8", errors="replace")
-        return "js-data" if looks_like_js_data(text) else "other"
-    return "other"
-
-
 def browser_for(fetcher: Any) -> Any:
     """The fetcher that loads ``fetcher``'s pages in headless Chromium: its own ``browser()``
     where it has one (a replay archive answers as it is, a recording saves what the browser

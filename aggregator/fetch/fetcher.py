@@ -42,7 +42,7 @@ from aggregator.fetch.politeness import (
     RobotsFile,
     origin,
 )
-from sources.base import Request, Response
+from aggregator.core.http import Request, Response
 
 logger = logging.getLogger(__name__)
 

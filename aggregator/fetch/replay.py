@@ -31,7 +31,7 @@ from aggregator.fetch.fetcher import (
     full_url,
     read_local_file,
 )
-from sources.base import Request, Response
+from aggregator.core.http import Request, Response
 
 SLUG_LENGTH = 80
 HASH_LENGTH = 12

@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from aggregator import __version__
-from sources.base import Request, Response, SourceConfig
+from aggregator.core.http import Request, Response
+from aggregator.core.settings import SourceConfig
 
 TABLE = "http_cache"
 DEFAULT_FULL_REFRESH_HOURS = 24.0

@@ -27,7 +27,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from aggregator.config import Config
+from aggregator.core.settings import Config
 from aggregator.core.model import StoredEvent
 from feeds.feedset import remove_stale_temporaries
 from feeds.ics import build_calendar, write_atomically

@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from aggregator.config import Config
-from aggregator.health import SourceHealth
+from aggregator.core.settings import Config
 from aggregator.core.model import StoredEvent
 from aggregator.core.distinct import distinct_meetings
 from feeds.feedset import (FeedSpec, event_origin, feed_specs, published_events,
@@ -112,11 +111,3 @@ def feed_label(spec: FeedSpec, config: Config) -> str:
     for tail in (f" · {config.feeds.calendar_name}", config.feeds.calendar_name):
         name = name.removesuffix(tail)
     return name.strip(" ·") or spec.stem
-
-
-def states_from_health(rows: Sequence[SourceHealth]) -> dict[str, SourceState]:
-    """:class:`SourceState` of each source from :func:`aggregator.health.source_health`."""
-    return {row.source: SourceState(
-        enabled=row.enabled, ever_run=row.last_run is not None,
-        last_success=datetime.fromisoformat(row.last_success) if row.last_success else None)
-        for row in rows}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aggregator.config import SECTIONS, Config, Organization
+from aggregator.core.model import SECTIONS
+from aggregator.core.settings import Config, Organization
 from aggregator.core.model import StoredEvent
 from aggregator.core.distinct import distinct_meetings
 from feeds.feedset import published_events

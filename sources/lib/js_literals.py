@@ -49,7 +49,6 @@ _ESCAPES: Mapping[str, str] = MappingProxyType({"n": "\n", "t": "\t", "r": "\r",
 _SPACE = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/|<!--[^\n]*|-->[^\n]*)+", re.DOTALL)
 _ASSIGNMENT = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\[[^\]\n]{0,40}\])?\s*=(?!=)\s*"
                          r"(?=[\[{]|new\s+Array\b)|[A-Za-z_$][\w$]*\s*\.\s*push\s*\(\s*(?=\{)")
-_DATA = re.compile(r"=\s*(?:new\s+Array\s*\(|\[|\{)")
 
 
 class JsReader:
@@ -188,8 +187,3 @@ def find_js_items(text: str) -> list[JsItem]:
         items += [JsItem(found) for found in candidates
                   if isinstance(found, dict) and JsItem(found).is_dated_item]
     return items
-
-
-def looks_like_js_data(text: str) -> bool:
-    """True for JavaScript that declares data (``var x = new Array();``), even with no item."""
-    return not text.lstrip().startswith("<") and bool(_DATA.search(text))

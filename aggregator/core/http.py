@@ -1,0 +1,37 @@
+"""What a fetch asks and what it gets: :class:`Request` and :class:`Response`.
+
+The vocabulary shared by the sources (which yield requests and parse responses), the fetcher
+that makes them and the HTTP cache that stores them; it knows nothing of the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP GET a source wants made. ``params`` may repeat keys (``fields[]``)."""
+
+    url: str
+    params: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response as the source sees it: final URL, status, headers and body bytes."""
+
+    url: str
+    body: bytes
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+    request: Request | None = None
+    related: tuple[Response, ...] = ()
+    """Data-bearing responses a browser saw while loading this page (JS data files, JSON,
+    XML, ICS); empty for a plain fetch (see ``aggregator.fetch.browser``)."""
+
+    def text(self) -> str:
+        """The body decoded as UTF-8 (replacing undecodable bytes)."""
+        return self.body.decode("utf-8", errors="replace")
