@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
-
 from aggregator.core.model import SECTIONS
 from aggregator.core.settings import (DEFAULT_FOOTER, Config, FeedSettings, FetchSettings,
                                  NewsletterSettings, Organization, RefreshSettings,
                                  ScheduleSettings, ServeSettings)
 from aggregator.core.settings import SourceConfig
+from aggregator.schedule import parse_schedule
 from sources.channels import FETCHES, source_channels
 from sources.registry import SOURCE_TYPES
 
@@ -31,7 +30,7 @@ from sources.registry import SOURCE_TYPES
 __all__ = [  # the settings classes are re-exported: callers import them from here
     "DEFAULT_FOOTER", "SECTIONS", "Config", "ConfigError", "FeedSettings", "FetchSettings",
     "NewsletterSettings", "Organization", "RefreshSettings", "ScheduleSettings",
-    "ServeSettings", "default_config_path", "load_config", "parse_config", "parse_interval",
+    "ServeSettings", "default_config_path", "load_config", "parse_config",
 ]
 
 
@@ -286,27 +285,19 @@ def _newsletter(check: _Checker, table: Mapping[str, Any]) -> NewsletterSettings
 
 _POSITIVE = {"timeout", "max_bytes", "refresh_interval_hours", "min_count_ratio",
              "concurrency", "interval_hours", "stale_after"}
-_INTERVAL = re.compile(r"^every\s+(\d+(?:\.\d+)?)\s*([mhd])$")
-
-
-def parse_interval(text: str) -> float | None:
-    """Seconds of an interval schedule ("every 6h", "every 30m", "every 1d"), else None."""
-    match = _INTERVAL.match(text.strip().lower())
-    if not match:
-        return None
-    return float(match[1]) * {"m": 60, "h": 3600, "d": 86400}[match[2]]
 
 
 def _schedule(check: _Checker, table: Mapping[str, Any], prefix: str) -> str | None:
-    """A source's ``schedule``: "every 6h" or a five-field cron expression ("0 */6 * * *")."""
+    """A source's ``schedule``, read by the scheduler's own grammar
+    (:func:`aggregator.schedule.parse_schedule`: "every 6h", "2h30m", "every 6 hours", or a
+    five-field cron expression such as "0 7 * * 7")."""
     text = check.typed(table, prefix, "schedule", str)
-    if text is None or parse_interval(text):
-        return text
+    if text is None:
+        return None
     try:
-        CronTrigger.from_crontab(text, timezone="UTC")
+        parse_schedule(text)
     except ValueError as exc:
-        raise check.fail(f"{prefix}.schedule", f"{text!r} is neither 'every N[m|h|d]' nor a "
-                         f"cron expression ({exc})") from None
+        raise check.fail(f"{prefix}.schedule", str(exc)) from None
     return text
 
 

@@ -29,18 +29,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers import SchedulerNotRunningError
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-from tzlocal import get_localzone
 
 from aggregator.core.settings import ScheduleSettings
 from aggregator.core.settings import SourceConfig
+
+if TYPE_CHECKING:  # APScheduler is imported where a trigger or the scheduler is built:
+    # config loading reads schedules with this module's grammar and stays quick
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.base import BaseTrigger
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +73,9 @@ class Schedule:
 
     def trigger(self, settings: ScheduleSettings, zone: ZoneInfo) -> BaseTrigger:
         """The APScheduler trigger of this schedule."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
         if self.interval is not None:
             jitter = int(min(settings.jitter_minutes * 60,
                              self.interval.total_seconds() / 4)) or None
@@ -166,6 +167,8 @@ def source_schedule(spec: SourceConfig, settings: ScheduleSettings) -> Schedule:
 def schedule_zone(settings: ScheduleSettings) -> ZoneInfo:
     """The zone of cron expressions: ``[schedule] timezone`` if the config has one, else
     the system's."""
+    from tzlocal import get_localzone
+
     name = getattr(settings, "timezone", "")
     if name:
         return ZoneInfo(name)
@@ -209,6 +212,9 @@ def plan_jobs(sources: Mapping[str, SourceConfig], settings: ScheduleSettings,
 def build_scheduler(jobs: Sequence[Job], run: Callable[[Sequence[str]], None],
                     settings: ScheduleSettings) -> BlockingScheduler:
     """A BlockingScheduler running ``run(source names)`` for each job, one at a time."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
     zone = schedule_zone(settings)
     scheduler = BlockingScheduler(timezone=zone,
                                   executors={"default": ThreadPoolExecutor(max_workers=1)})
@@ -223,6 +229,8 @@ def build_scheduler(jobs: Sequence[Job], run: Callable[[Sequence[str]], None],
 
 def _shutdown(scheduler: BlockingScheduler) -> None:
     """Stop the scheduler's loop (waiting for it to be running, if it is just starting)."""
+    from apscheduler.schedulers import SchedulerNotRunningError
+
     for _ in range(200):
         try:
             scheduler.shutdown(wait=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.config import ConfigError, load_config, parse_config
+from aggregator.schedule import parse_schedule
 from tests.conftest import ROOT
 
 MINIMAL = """
@@ -136,8 +137,32 @@ def test_local_source_paths_become_file_urls(tmp_path: Path) -> None:
     assert config.sources["ustr"].url.startswith("https://")
 
 
-@pytest.mark.parametrize("schedule", ["every 6h", "every 30m", "0 */6 * * *", "15 7 * * mon-fri"])
+SCHEDULES = ["every 6h", "every 30m", "0 */6 * * *", "15 7 * * mon-fri", "2h30m",
+             "every 6 hours", "0 7 * * 7", "every 90 minutes", "1d", "0 7 * * sun"]
+BAD_SCHEDULES = ["hourly-ish", "every 0h", "61 * * * *", "0 7 * * 8", "every", "0 7 * *",
+                 "6 fortnights"]
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
 def test_source_schedules(tmp_path: Path, schedule: str) -> None:
     config = load_text(tmp_path, MINIMAL + f'[sources.w]\ntype = "ustr"\norganization = "WTO"\n'
                        f'schedule = "{schedule}"\n')
     assert config.sources["w"].schedule == schedule
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES + BAD_SCHEDULES)
+def test_config_and_scheduler_read_one_schedule_grammar(tmp_path: Path, schedule: str) -> None:
+    """A schedule config.toml accepts is one the scheduler runs, and the other way round."""
+    try:
+        parse_schedule(schedule)
+        scheduler_accepts = True
+    except ValueError:
+        scheduler_accepts = False
+    try:
+        load_text(tmp_path, MINIMAL + f'[sources.w]\ntype = "ustr"\norganization = "WTO"\n'
+                  f'schedule = "{schedule}"\n')
+        config_accepts = True
+    except ConfigError as error:
+        assert ": sources.w.schedule:" in str(error)
+        config_accepts = False
+    assert config_accepts == scheduler_accepts == (schedule in SCHEDULES)
