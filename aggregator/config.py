@@ -23,7 +23,7 @@ from aggregator.core.settings import (DEFAULT_FOOTER, Config, FeedSettings, Fetc
 from aggregator.core.settings import SourceConfig
 from aggregator.schedule import parse_schedule
 from sources.channels import FETCHES, source_channels
-from sources.registry import SOURCE_TYPES
+from sources.registry import SOURCE_TYPES, source_class
 
 
 
@@ -171,14 +171,15 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
     if kind not in SOURCE_TYPES:
         raise check.fail(f"{prefix}.type",
                          f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCE_TYPES))})")
-    option_types = SOURCE_TYPES[kind].options
+    cls = source_class(kind)
+    option_types = cls.options
     check.keys(table, prefix, _SOURCE_KEYS | set(option_types))
     organization = check.typed(table, prefix, "organization", str, required=True)
     org = organizations.get(organization)
     default_zone = org.timezone if org else None
     options = {key: check.typed(table, prefix, key, option_types[key])
                for key in option_types if key in table}
-    for key, problem in SOURCE_TYPES[kind].check_options(options).items():
+    for key, problem in cls.check_options(options).items():
         raise check.fail(f"{prefix}.{key}", problem)
     config = SourceConfig(
         name=name,

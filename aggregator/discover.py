@@ -17,7 +17,7 @@ from aggregator.fetch.browser import Loaded
 from aggregator.core.model import Event
 from aggregator.core.http import Response
 from aggregator.core.settings import SourceConfig
-from sources.registry import SOURCE_TYPES
+from sources.registry import source_class
 
 ADAPTERS: Mapping[str, tuple[str, ...]] = {
     "js-data": ("wto",), "rss": ("rss",), "ics": ("ics",), "jsonld": ("jsonld",),
@@ -50,7 +50,7 @@ def events_read(item: Loaded, timezone: str = "UTC") -> tuple[int, str]:
                               organization="discover", timezone=timezone,
                               options={"node_id": 1} if kind == "trade-gov-tw" else {})
         try:
-            source = SOURCE_TYPES[kind](config)
+            source = source_class(kind)(config)
             response = Response(url=item.url, body=item.body, status=item.status,
                                 headers={"content-type": item.content_type})
             count = sum(isinstance(found, Event) for found in source.parse(response))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aggregator.core import clock
 from aggregator.core.settings import Config
@@ -24,10 +24,10 @@ from aggregator.store.db import Store
 from feeds import csv_table, docx, html, markdown
 from feeds.changes import changes_since
 from feeds.changes_render import CHANGES_RENDERERS
-from feeds.feedset import write_feeds
-from feeds.site import write_site
-from feeds.site.catalog import SourceState
 from feeds.tables import CalendarTable, EventsTables, calendar_table, events_tables
+
+if TYPE_CHECKING:
+    from feeds.site.catalog import SourceState
 
 FORMATS: tuple[str, ...] = ("markdown", "html", "docx", "csv")
 EXTENSIONS: dict[str, str] = {"markdown": ".md", "html": ".html", "docx": ".docx",
@@ -94,6 +94,9 @@ def export_feeds(store: Store, config: Config, out: Path | None, today: date, *,
     A stale source (no success for a long while) is named in the description of every
     feed that holds its events.
     """
+    from feeds.feedset import write_feeds  # iCalendar is loaded by the commands that write feeds
+    from feeds.site import write_site
+
     health = source_health(store, config, clock.now())
     notes = {row.source: [stale_notice([row.source])] for row in health if row.stale}
     settings = config.feeds
@@ -136,6 +139,8 @@ def _renderer(renderers: dict[str, Callable[[T], Rendered]],
 
 def states_from_health(rows: Sequence[SourceHealth]) -> dict[str, SourceState]:
     """:class:`SourceState` of each source from :func:`~aggregator.health.source_health`."""
+    from feeds.site.catalog import SourceState
+
     return {row.source: SourceState(
         enabled=row.enabled, ever_run=row.last_run is not None,
         last_success=datetime.fromisoformat(row.last_success) if row.last_success else None)

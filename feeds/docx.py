@@ -21,19 +21,16 @@ import re
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
-
-from docx import Document
-from docx.document import Document as DocumentObject
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Row
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
+from typing import TYPE_CHECKING
 
 from feeds.tables import CalendarTable, EventsTables
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from docx.document import Document as DocumentObject
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.table import Table, _Row
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 LATIN_FONT = "Times New Roman"
 EAST_ASIA_FONT = "新細明體"  # PMingLiU, the usual Traditional Chinese body font
@@ -78,6 +75,8 @@ def render_events_docx(tables: EventsTables, stamp: datetime = FIXED_STAMP) -> b
 
 def new_document(title: str, stamp: datetime = FIXED_STAMP) -> DocumentObject:
     """An empty A4 document with East Asian fonts, tight paragraphs and fixed properties."""
+    from docx import Document
+    from docx.shared import Cm, Pt
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -101,6 +100,7 @@ def new_document(title: str, stamp: datetime = FIXED_STAMP) -> DocumentObject:
 def add_paragraph(document: DocumentObject, text: str, *, bold: bool = False,
                   size: float | None = None, space_before: float = 0) -> Paragraph:
     """A paragraph of one run of ``text`` (below the last one), 6 pt after it."""
+    from docx.shared import Pt
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_before = Pt(space_before)
     paragraph.paragraph_format.space_after = Pt(6)
@@ -113,6 +113,7 @@ def add_paragraph(document: DocumentObject, text: str, *, bold: bool = False,
 def add_table(document: DocumentObject, columns: Sequence[str],
               widths_cm: Sequence[float]) -> Table:
     """A bordered table with its header row (bold, repeated on each page)."""
+    from docx.shared import Cm
     table = document.add_table(rows=0, cols=len(columns))
     table.style = document.styles[TABLE_STYLE]
     table.autofit = False
@@ -127,6 +128,7 @@ def add_table(document: DocumentObject, columns: Sequence[str],
 def add_row(table: Table, cells: Sequence[str], widths_cm: Sequence[float], *,
             bold: bool = False, link_last: bool = False) -> _Row:
     """A row of plain cells; with ``link_last`` the last cell links when it is a URL."""
+    from docx.shared import Cm
     row = table.add_row()
     for index, (cell, text) in enumerate(zip(row.cells, map(xml_text, cells), strict=True)):
         cell.width = Cm(widths_cm[index])
@@ -141,6 +143,7 @@ def add_row(table: Table, cells: Sequence[str], widths_cm: Sequence[float], *,
 def add_heading_row(table: Table, text: str, *, bold: bool = False,
                     italic: bool = False) -> None:
     """A row of one cell merged across the whole table, holding a section heading."""
+    from docx.shared import Cm
     row = table.add_row()
     first, last = row.cells[0], row.cells[-1]
     merged = first.merge(last) if first is not last else first
@@ -161,6 +164,8 @@ def add_run(paragraph: Paragraph, text: str, *, bold: bool = False,
 def add_hyperlink(paragraph: Paragraph, url: str) -> None:
     """A live link showing its own URL (blue, underlined); line breaks and tabs are left
     out of it, as browsers do."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.shared import RGBColor
     url = re.sub(r"[\t\r\n]", "", xml_text(url))
     relation = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = _element("w:hyperlink", {"r:id": relation})
@@ -185,6 +190,7 @@ def document_bytes(document: DocumentObject) -> bytes:
 
 def _set_default_fonts(document: DocumentObject) -> None:
     """Document defaults: named Latin and East Asian fonts (not the theme's), zh-TW."""
+    from docx.oxml.ns import qn
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is None:
@@ -208,6 +214,7 @@ def _set_default_fonts(document: DocumentObject) -> None:
 
 def _name_fonts(rpr: BaseOxmlElement) -> None:
     """Name the fonts in an ``w:rPr``; theme font attributes would override them."""
+    from docx.oxml.ns import qn
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = _element("w:rFonts")
@@ -220,6 +227,8 @@ def _name_fonts(rpr: BaseOxmlElement) -> None:
 
 
 def _element(tag: str, attributes: dict[str, str] | None = None) -> BaseOxmlElement:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     element = OxmlElement(tag)
     for name, value in (attributes or {}).items():
         element.set(qn(name), value)

@@ -34,12 +34,9 @@ from dataclasses import dataclass
 from datetime import date
 from email.utils import parsedate_to_datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from bs4 import BeautifulSoup, Tag
-from bs4.element import PreformattedString
 
 from aggregator.core.dates import DateSpan, find_dates
 from aggregator.core.encoding import decode_body
@@ -48,6 +45,9 @@ from aggregator.core.status import status_from_title, status_of_word
 from sources.base import ParseError, Response, Source
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import BeautifulSoup, Tag
 
 DEFAULT_URL = "https://www.apec.org/Press/Calendar"
 ECONOMIES = ("Australia", "Brunei Darussalam", "Canada", "Chile", "China", "Hong Kong",
@@ -119,6 +119,7 @@ class ApecSource(Source):
 
     def parse(self, response: Response) -> Iterator[Event]:
         check_html(response.body, response.url)
+        from bs4 import BeautifulSoup
         text = decode_body(response.body, response.headers)
         soup = BeautifulSoup(text, "lxml")
         for junk in soup(["script", "style", "noscript", "template"]):
@@ -188,6 +189,8 @@ def date_anchors(soup: BeautifulSoup, reference: date | None) -> list[Anchor]:
     """Every date line of the page, in page order: for each text, the largest element
     around it whose whole text is a date line ("<div><span>13 - 14</span> May 2024</div>"),
     else the text itself when it is one."""
+    from bs4 import Tag
+    from bs4.element import PreformattedString
     anchors: list[Anchor] = []
     seen: set[int] = set()
     for node in soup.find_all(string=True):

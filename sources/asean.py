@@ -35,8 +35,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bs4 import BeautifulSoup
-
 from aggregator.core.dates import DateSpan, find_dates, split_sentences
 from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import Event, title_date_key
@@ -271,6 +269,7 @@ def _parse_location(sentence: str) -> str:
 
 def _rendered(value: object) -> str:
     """Plain text of a ``{"rendered": "<p>…</p>"}`` field, entities unescaped."""
+    from bs4 import BeautifulSoup
     if isinstance(value, dict):
         value = value.get("rendered")
     if not isinstance(value, str):

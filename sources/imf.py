@@ -27,11 +27,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
-
-from bs4 import BeautifulSoup, Tag
 
 from aggregator.core.dates import TimeSpan, find_dates, find_times
 from aggregator.core.encoding import decode_body
@@ -40,6 +38,9 @@ from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
 from sources.lib.markup import absolute_url, shorten
 from sources.lib.complete import check_html
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import BeautifulSoup, Tag
 
 LIST_URL = "https://www.imf.org/en/News/Seminars"
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/[^/?#]+/?$")
@@ -88,6 +89,7 @@ class ImfSource(Source):
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
         check_html(response.body, response.url)
+        from bs4 import BeautifulSoup
         soup = BeautifulSoup(decode_body(response.body, response.headers), "lxml")
         elements = soup.select("div.result-row")
         rows = [row for row in (read_row(element, response.url) for element in elements) if row]

@@ -29,10 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-from bs4 import Tag
 
 from aggregator.core.dates import parse_any_date
 from aggregator.core.model import Event, title_date_key
@@ -48,6 +46,9 @@ from sources.generic.html_list import (
     strip_label,
 )
 from sources.lib.markup import absolute_url
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import Tag
 
 LIST_URL = "https://www.itri.org.tw/ListStyle.aspx"
 DESCRIPTION_LIMIT = 300

@@ -36,11 +36,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
-
-from bs4 import BeautifulSoup, Tag
 
 from aggregator.core.dates import DateSpan, TimeSpan, find_dates, find_times
 from aggregator.core.encoding import decode_body, load_json
@@ -57,6 +55,9 @@ from sources.lib.event_cards import (
 )
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import BeautifulSoup, Tag
 
 EVENTS_URL = "https://www.oecd.org/en/events.html"
 SEARCH_URL = "https://api.oecd.org/webcms/search/faceted-search"
@@ -116,6 +117,7 @@ class OecdSource(Source):
                        headers=(("Accept", "application/json"),))
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
+        from bs4 import BeautifulSoup
         text = decode_body(response.body, response.headers)
         if text.lstrip().startswith(("{", "[")):
             data = read_search(text, response.url)
@@ -276,6 +278,7 @@ def _iso_day(value: object) -> date | None:
 
 def _plain(value: object) -> str:
     """Text of a JSON string that may hold HTML tags or entities."""
+    from bs4 import BeautifulSoup
     if not isinstance(value, str):
         return ""
     return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())

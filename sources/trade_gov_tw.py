@@ -41,10 +41,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urljoin, urlsplit
-
-from bs4 import BeautifulSoup, Tag
 
 from aggregator.core.dates import DateSpan, parse_any_date
 from aggregator.core.encoding import decode_body, load_json
@@ -60,6 +58,9 @@ from sources.generic.html_list import (
 )
 from sources.lib.markup import absolute_url
 from sources.trade_gov_tw_feeds import feed_items, is_feed, is_page_list, page_items
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import BeautifulSoup, Tag
 
 ENDPOINT = "https://www.trade.gov.tw/App_Ashx/getDataByNodeid.ashx"
 LIST_PAGE = "/Pages/List.aspx?nodeID={node}"
@@ -138,6 +139,7 @@ class TradeGovTwSource(Source):
                                       and "/api/get/pages" in response.url.lower()):
             yield from self._parse_other(response)
             return
+        from bs4 import BeautifulSoup
         payload = read_payload(response)
         fragment = BeautifulSoup(payload["html"], "lxml")
         served = reference_date(response, self.timezone, self.today)
@@ -251,6 +253,7 @@ def is_pager(link: Tag) -> bool:
 def row_of(link: Tag, items: list[Tag]) -> list[Tag]:
     """The elements that make the item's row: the nearest enclosing table row or list item
     holding no other item (with a ``dd``'s ``dt``), else the link's widest such parent."""
+    from bs4 import Tag
     others = {id(item) for item in items if item is not link}
     node = link
     while isinstance(node.parent, Tag) and node.parent.name not in ("[document]", "html", "body"):

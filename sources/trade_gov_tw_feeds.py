@@ -19,8 +19,6 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
-
 from aggregator.core.encoding import decode_body, load_json
 from sources.base import ParseError, Response
 from sources.generic.rss import read_feed
@@ -40,6 +38,8 @@ def is_page_list(body: bytes) -> bool:
 
 
 def _text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
     return " ".join(BeautifulSoup(html or "", "lxml").get_text(" ").split())
 
 

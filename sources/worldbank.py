@@ -35,11 +35,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
-
-from bs4 import BeautifulSoup, Tag
 
 from aggregator.core.dates import find_dates, find_times
 from aggregator.core.encoding import decode_body, load_json
@@ -55,6 +53,9 @@ from sources.lib.event_cards import (
 )
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import BeautifulSoup, Tag
 
 SEARCH_URL = "https://search.worldbank.org/api/v2/news"
 EVENTS_URL = "https://www.worldbank.org/en/events"
@@ -113,6 +114,7 @@ class WorldBankSource(Source):
                        params=tuple((key, value) for key, value in params if value))
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
+        from bs4 import BeautifulSoup
         text = decode_body(response.body, response.headers)
         if text.lstrip().startswith(("{", "[")):
             data = read_search(text, response.url)
@@ -244,6 +246,7 @@ def _parse_start_end(listing: Listing,
 
 def _cdata(value: object) -> str:
     """Plain text of a ``{"cdata!": "…"}`` field (or a bare string), tags and entities read."""
+    from bs4 import BeautifulSoup
     if isinstance(value, dict):
         value = value.get("cdata!")
     if not isinstance(value, str):

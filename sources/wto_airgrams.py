@@ -50,8 +50,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from lxml import etree
-
 from aggregator.core.dates import find_dates, find_time, split_sentences
 from aggregator.core.encoding import without_surrogate_references
 from aggregator.core.model import Event, Status, normalize_title
@@ -215,6 +213,7 @@ def _number(text: str) -> int | None:
 
 def read_results(response: Response) -> Any:
     """The ``autnresponse`` root of a search answer; ParseError (naming the URL) otherwise."""
+    from lxml import etree
     root = None
     body = without_surrogate_references(response.body)  # lxml would keep undecodable bytes
     for recover in (False, True):

@@ -132,7 +132,7 @@ def test_interrupted_run_exits_130_and_says_what_is_kept(workdir: Path, monkeypa
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("aggregator.cli.refresh_and_publish", interrupted)
+    monkeypatch.setattr("aggregator.jobs.refresh_and_publish", interrupted)
     result = CliRunner().invoke(cli, ["--config", str(workdir / "config.toml"), "run"])
     assert result.exit_code == 130
     assert "interrupted: the sources stored so far are kept" in result.output

@@ -27,7 +27,6 @@ from aggregator.config import Config, load_config
 from aggregator.store.edited import override_states
 from aggregator.web.editor import Editor
 from aggregator.core.model import Event
-from aggregator.cli import serve as serve_cli
 from aggregator.cli.serve import serve_command
 from aggregator.web.server import MAX_BODY, FeedApp, make_feed_server
 from aggregator.store.db import Store
@@ -460,7 +459,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         seen.update(app=app, host=host, port=port)
         return StoppedServer()
 
-    monkeypatch.setattr(serve_cli, "make_feed_server", fake_server)
+    monkeypatch.setattr(serve, "make_feed_server", fake_server)
     return seen
 
 

@@ -35,7 +35,7 @@ from sources.itri import LIST_URL as ITRI_URL
 from sources.lib.markup import absolute_url
 from sources.oecd import EVENTS_URL as OECD_EVENTS
 from sources.oecd import SEARCH_URL as OECD_SEARCH
-from sources.registry import SOURCE_TYPES
+from sources.registry import SOURCE_TYPES, source_class
 from sources.trade_gov_tw import ENDPOINT
 from sources.generic.tribe import API_PATH
 from sources.ustr import SEARCH_URL as USTR_URL
@@ -71,7 +71,7 @@ class Case:
         config = SourceConfig(name=self.type.replace("-", "_"), type=self.type,
                               url=self.config_url, organization=self.organization,
                               timezone=self.timezone, options=self.options)
-        return SOURCE_TYPES[self.type](config)
+        return source_class(self.type)(config)
 
 
 def html_list(path: str, url: str, headers: dict[str, str], **selectors: str) -> Case:
@@ -215,6 +215,10 @@ def test_every_fixture_and_every_source_type_is_fuzzed() -> None:
              and path.parent.name not in ("reference", "manual")}
     assert saved == set(BY_PATH)
     assert {case.type for case in CASES} == set(SOURCE_TYPES)
+
+
+def test_each_registered_class_carries_its_type_name() -> None:
+    assert all(source_class(kind).type == kind for kind in SOURCE_TYPES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.path for case in CASES])

@@ -20,7 +20,6 @@ from click.testing import CliRunner
 from aggregator.web import server as serve
 from aggregator.cli.context import Context
 from aggregator.config import parse_config
-from aggregator.cli import serve as serve_cli
 from aggregator.cli.serve import serve_command
 from aggregator.web.server import FeedApp, Route, make_feed_server, text_reply
 from feeds.feedset import write_feeds
@@ -250,7 +249,7 @@ def test_serve_command_binds_localhost_port_8000_by_default(tmp_path, monkeypatc
         seen.update(app=app, host=host, port=port)
         return Stopped()
 
-    monkeypatch.setattr(serve_cli, "make_feed_server", fake_server)
+    monkeypatch.setattr(serve, "make_feed_server", fake_server)
     result = CliRunner().invoke(serve_command, [], obj=Context(tmp_path / "config.toml"))
     assert result.exit_code == 0, result.output
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8000)

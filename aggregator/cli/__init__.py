@@ -17,9 +17,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
 
 from aggregator import __version__
 from aggregator.cli.context import (EXIT_FAILED, EXIT_OK, Context, console, pass_context,
@@ -28,19 +28,13 @@ from aggregator.cli.doctor import discover_command, doctor
 from aggregator.cli.edit import edit_command
 from aggregator.cli.export import export, sources
 from aggregator.cli.schedule import schedule
-from aggregator.config import SECTIONS, Config
-from aggregator.web.actions import store_manual
-from aggregator.core.encoding import decode_text_file
-from aggregator.jobs import PublishError, refresh_and_publish
-from aggregator.core.model import Event, EventError, event_to_json
-from aggregator.reconcile import merge_duplicates
-from aggregator.refresh import SourceOutcome, fetch_source
-from aggregator.fetch.replay import RecordingFetcher, note_provenance
 from aggregator.cli.serve import serve_command
-from aggregator.core.http import Request, Response
+from aggregator.core.model import SECTIONS, Event, EventError, event_to_json
 from aggregator.core.words import counted
-from sources.base import Notice, ParseError
-from sources.lib.manual import CsvImportError, read_events_csv
+
+if TYPE_CHECKING:  # the commands import the refresh, fetcher and sources when they run
+    from aggregator.core.settings import Config
+    from aggregator.refresh import SourceOutcome
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
 EXIT_TERMINATED = 143  # ... and by SIGTERM
@@ -146,6 +140,10 @@ def _choose_store(context: Context, replay: Path | None, store_path: Path | None
 
 def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
              publish: bool, out: Path | None, full: bool) -> int:
+    from rich.markup import escape
+
+    from aggregator import jobs
+
     config = context.config
     chosen = names or tuple(name for name, s in config.sources.items() if s.enabled)
     sources = [context.source(name) for name in chosen]
@@ -159,9 +157,9 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
     try:
         with sigterm_raises(), context.lock():
             context.store(create=True).close()  # says so when it makes a new store
-            report = refresh_and_publish(config, sources, replay=replay, publish=publish,
+            report = jobs.refresh_and_publish(config, sources, replay=replay, publish=publish,
                                          out=out, on_done=finished, incremental=not full)
-    except PublishError as exc:
+    except jobs.PublishError as exc:
         err.print(f"{exc}; the sources were stored, the feeds are not", markup=False,
                   style="red")
         sys.exit(EXIT_FAILED)
@@ -193,6 +191,12 @@ def parse(context: Context, name: str, file: Path, url: str | None) -> None:
     An event announced twice in the file (a hearing and its cancellation) is printed once,
     as it would be stored: the newest announcement, completed by the older.
     """
+    from rich.markup import escape
+
+    from aggregator.core.http import Request, Response
+    from aggregator.reconcile import merge_duplicates
+    from sources.base import Notice, ParseError
+
     source = context.source(name)
     response = Response(url=url or source.config.url or file.resolve().as_uri(),
                         body=file.read_bytes())
@@ -219,6 +223,11 @@ def import_(context: Context, file: Path) -> None:
     UTF-8 (with or without a BOM) or Big5/CP950 as Excel saves it in Taiwan; every bad row
     is named at once.
     """
+    from rich.markup import escape
+
+    from aggregator.core.encoding import decode_text_file
+    from aggregator.web.actions import store_manual
+    from sources.lib.manual import CsvImportError, read_events_csv
     config = context.config
     try:
         text, encoding = decode_text_file(file.read_bytes())
@@ -251,6 +260,9 @@ def record(context: Context, name: str, out: Path | None) -> None:
     and a line naming it as a live capture is added to the folder's README.md. The
     fixture tests then parse every saved response of the source.
     """
+    from aggregator.fetch.replay import RecordingFetcher, note_provenance
+    from aggregator.refresh import fetch_source
+
     source = context.source(name)
     folder = out or Path("tests") / "fixtures" / name / "recorded"
     with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]

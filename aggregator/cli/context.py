@@ -7,23 +7,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from aggregator.config import Config, ConfigError, default_config_path, load_config
-from aggregator.jobs import PublishError, build_fetcher, publish_feeds, store_lock
-from aggregator.store.lock import LockBusy
-from aggregator.refresh import Fetches
-from aggregator.store.db import Store
 from aggregator.core.words import counted
-from sources.base import Source
-from sources.registry import build_source
+from aggregator.store.lock import LockBusy
+
+if TYPE_CHECKING:  # imported where used: a command loads only what it needs (DESIGN.md)
+    from rich.console import Console
+
+    from aggregator.refresh import Fetches
+    from aggregator.store.db import Store
+    from sources.base import Source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def console() -> Console:
+    """Where people's output goes: stderr, through rich (colours on a terminal)."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -75,18 +80,24 @@ class Context:
                     style="red")
                 sys.exit(EXIT_USAGE)
             console().print(f"creating a new store at {path}", markup=False)
+        from aggregator.store.db import Store
+
         return Store(path)
 
     def source(self, name: str) -> Source:
         if name not in self.config.sources:
             known = ", ".join(sorted(self.config.sources)) or "none configured"
             raise click.UsageError(f"unknown source {name!r} (known: {known})")
+        from sources.registry import build_source
+
         return build_source(self.config.sources[name])
 
     def publish(self, store: Store, out: Path | None = None, *,
                 correction: bool = True) -> None:
         """Rewrite the feeds from ``store`` (hold :meth:`lock`) and say so; exit 1 when the
         folder cannot be written (the store keeps what was stored)."""
+        from aggregator.jobs import PublishError, publish_feeds
+
         try:
             paths, folder = publish_feeds(self.config, store, out)
         except PublishError as exc:
@@ -97,11 +108,15 @@ class Context:
         console().print(f"wrote {counted(len(paths), 'feed')} to {folder}{after}", markup=False)
 
     def fetcher(self, replay: Path | None) -> Fetches:
+        from aggregator.jobs import build_fetcher
+
         return build_fetcher(self.config, replay)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the store lock; when another run keeps it too long, say so and exit 1."""
+        from aggregator.jobs import store_lock
+
         def waiting(holder: str) -> None:
             console().print(f"waiting for another refresh to finish ({holder or 'holder unknown'})"
                             " …", markup=False)

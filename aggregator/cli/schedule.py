@@ -11,8 +11,7 @@ import click
 
 from aggregator.core import clock
 from aggregator.cli.context import EXIT_USAGE, Context, console, pass_context
-from aggregator.config import ScheduleSettings
-from aggregator.jobs import scheduled_refresh
+from aggregator.core.settings import ScheduleSettings
 from aggregator.schedule import (
     Job,
     build_scheduler,
@@ -51,6 +50,8 @@ def schedule(context: Context, list_only: bool) -> None:
         for job in jobs:
             click.echo(describe(job, settings))
         return
+    from aggregator.jobs import scheduled_refresh  # the fetcher and sources, when they run
+
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
     for noisy in ("apscheduler", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -8,7 +8,6 @@ import sys
 import click
 
 from aggregator.cli.context import EXIT_FAILED, EXIT_USAGE, Context, console, pass_context
-from aggregator.web.server import FeedApp, Route, editor_refusal, make_feed_server
 
 
 @click.command(name="serve")
@@ -22,22 +21,24 @@ def serve_command(context: Context, host: str | None, port: int | None,
                   no_editor: bool) -> None:
     """Serve the feeds folder, an index page of subscribe links and the editor page at
     /editor (Ctrl-C stops)."""
+    from aggregator.web import server as web
+
     config = context.config
     settings = config.feeds
     token = config.serve.token
     host = host or config.serve.host or "127.0.0.1"
     port = config.serve.port if port is None else port
-    routes: list[Route] = []
+    routes: list[web.Route] = []
     if not no_editor:
-        refusal = editor_refusal(host, token)
+        refusal = web.editor_refusal(host, token)
         if refusal:
             console().print(refusal, markup=False, style="red")
             sys.exit(EXIT_USAGE)
         from aggregator.web.editor import Editor  # imported when used: it loads the feeds
         routes = Editor(config, token=token).routes()
-    app = FeedApp(settings.output, settings.base_url, settings.calendar_name, routes)
+    app = web.FeedApp(settings.output, settings.base_url, settings.calendar_name, routes)
     try:
-        server = make_feed_server(app, host, port)
+        server = web.make_feed_server(app, host, port)
     except OSError as exc:
         console().print(f"cannot listen on {host}:{port}: {exc}", markup=False, style="red")
         sys.exit(EXIT_FAILED)

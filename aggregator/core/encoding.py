@@ -19,8 +19,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bs4.dammit import EncodingDetector, UnicodeDammit
-
 ALIASES = {"big5": "cp950", "big-5": "cp950", "x-x-big5": "cp950", "cn-big5": "cp950",
            "gb2312": "gb18030", "gbk": "gb18030"}
 FALLBACKS = ("utf-8", "cp950")
@@ -49,6 +47,7 @@ def canonical(encoding: str | None) -> str | None:
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None,
                 is_html: bool = True) -> str:
     """The body as text, by the order of evidence in the module docstring."""
+    from bs4.dammit import EncodingDetector, UnicodeDammit
     declared = [canonical(header_charset(headers or {}))]
     bom_stripped, bom_encoding = EncodingDetector.strip_byte_order_mark(body)
     if bom_encoding:

@@ -14,7 +14,6 @@ honoured as for a plain fetch.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

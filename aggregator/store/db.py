@@ -15,8 +15,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from aggregator.core import clock
 from aggregator.core.model import Event, StoredEvent, event_to_json, from_iso
 
@@ -97,6 +95,8 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        import sqlite_utils  # here, not at the top: `tradecal --help` never opens a store
+
         self.db = sqlite_utils.Database(path)
         if str(path) != ":memory:":
             self.db.enable_wal()

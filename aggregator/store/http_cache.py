@@ -26,12 +26,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from aggregator import __version__
 from aggregator.core.http import Request, Response
 from aggregator.core.settings import SourceConfig
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 TABLE = "http_cache"
 DEFAULT_FULL_REFRESH_HOURS = 24.0

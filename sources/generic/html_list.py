@@ -40,13 +40,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 from zoneinfo import ZoneInfo
 
-import soupsieve
-from bs4 import BeautifulSoup, Comment, Tag
-from bs4.element import NavigableString
 
 from aggregator.core.dates import (
     DateSpan,
@@ -66,6 +63,9 @@ from aggregator.core.status import (
 from sources.base import ParseError, Response, Source
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import BeautifulSoup, Tag
 
 SELECTOR_KEYS = ("item", "title", "date", "link", "location", "deadline", "time")
 REQUIRED_KEYS = ("item", "title", "date")
@@ -102,6 +102,7 @@ class HtmlListSource(Source):
 
     @classmethod
     def check_options(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        import soupsieve
         problems = {key: f"the html-list type needs a CSS selector for {key!r}"
                     for key in REQUIRED_KEYS if not str(options.get(key) or "").strip()}
         for key in SELECTOR_KEYS:
@@ -176,12 +177,15 @@ def page_soup(response: Response) -> BeautifulSoup:
     """The response's HTML, decoded by its declared or detected character set; ParseError
     when the page is cut off (:mod:`sources.lib.complete`)."""
     check_html(response.body, response.url)
+    from bs4 import BeautifulSoup
     return BeautifulSoup(decode_body(response.body, response.headers), "lxml")
 
 
 def element_text(element: Tag | None) -> str:
     """The visible text of an element, whitespace collapsed; ``<br>`` and block elements
     separate words, inline tags do not (so "出口<b>管制</b>" stays "出口管制")."""
+    from bs4 import Comment, Tag
+    from bs4.element import NavigableString
     if element is None:
         return ""
     parts: list[str] = []
@@ -219,6 +223,7 @@ def first_href(element: Tag | None) -> str:
 
 def base_url(soup: BeautifulSoup, url: str) -> str:
     """The URL relative links of the page resolve against (its ``<base href>`` if any)."""
+    from bs4 import Tag
     base = soup.find("base", href=True)
     return (absolute_url(url, str(base["href"])) or url) if isinstance(base, Tag) else url
 

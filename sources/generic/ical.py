@@ -55,11 +55,8 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from itertools import islice
 from math import prod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import recurring_ical_events
-from icalendar import Calendar, Component
 
 from aggregator.core.encoding import decode_body
 from aggregator.core.model import KINDS, Event, EventError, title_date_key
@@ -69,6 +66,9 @@ from sources.lib.ical_repair import one_by_one, split_shared_timezones
 from sources.lib.ical_zones import event_zone, iana_name, tzid_zone
 from sources.lib.markup import html_to_text
 from sources.lib.complete import check_calendar
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from icalendar import Calendar, Component
 
 DEFAULT_PAST_DAYS = 90
 DEFAULT_FUTURE_DAYS = 400
@@ -161,6 +161,7 @@ def read_calendars_counted(response: Response) -> tuple[list[Calendar], int]:
     """Every VCALENDAR of the body and how many events could not be read (a feed that
     icalendar refuses whole is read event by event, see ``sources.lib.ical_repair``);
     ParseError (naming the URL) when nothing can be read."""
+    from icalendar import Calendar
     body = _FOLD.sub(b"", response.body)
     try:
         text = body.decode("utf-8-sig")
@@ -225,6 +226,8 @@ def _expand(members: list[Component], window: Window) -> Iterator[Component]:
     """The occurrences of one series (master and overrides): all of them when every rule
     ends, else those within the window; the components as written when a rule is broken
     or could run for hours (:func:`_runaway`)."""
+    import recurring_ical_events
+    from icalendar import Calendar
     series = Calendar()
     for member in members:
         series.add_component(member)

@@ -51,8 +51,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup
-
 from aggregator.core.dates import find_dates
 from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import KINDS, Event, EventError, title_date_key
@@ -139,6 +137,7 @@ class JsonLdSource(Source):
 
 def read_documents(response: Response) -> list[Any]:
     """The decoded JSON of every JSON-LD block of the page (or of a bare JSON-LD body)."""
+    from bs4 import BeautifulSoup
     text = decode_body(response.body, response.headers)
     if text.lstrip().startswith(("{", "[")):
         document = _load(text)

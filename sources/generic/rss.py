@@ -34,8 +34,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import feedparser
-
 from aggregator.core.dates import DateSpan
 from aggregator.core.encoding import without_surrogate_references
 from aggregator.core.model import KINDS, Event, EventError, title_date_key
@@ -165,6 +163,7 @@ class RssSource(Source):
 
 def read_feed(response: Response) -> Any:
     """The feedparser result; ParseError (naming the URL) when the body is not a feed."""
+    import feedparser
     headers = {key.lower(): value for key, value in response.headers.items()}
     headers.setdefault("content-location", response.url)
     check_xml(response.body, response.url)

@@ -8,14 +8,17 @@ date, without climbing into a block that links to another event; its title is it
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections.abc import Callable
-
-from bs4 import Tag
 
 from aggregator.core.dates import find_dates
 from aggregator.core.model import Kind
 from sources.lib.markup import shorten
+
+if TYPE_CHECKING:  # the parser library is imported where it is used
+    from bs4 import Tag
 
 __all__ = ["HEADINGS", "card_of", "kind_of_title", "shorten", "text_of", "title_of"]
 
@@ -33,6 +36,7 @@ def card_of(anchor: Tag, url: str, event_url: Callable[[str, str], str | None]) 
     """The block around ``anchor`` (a link to ``url``) that first holds a date, climbing no
     higher than the blocks that link to no other event; ``event_url(href, base)`` says which
     links are event pages (None for the others)."""
+    from bs4 import Tag
     node = anchor
     while not find_dates(text_of(node)):
         parent = node.parent

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar
+if TYPE_CHECKING:
+    from icalendar import Calendar
 
 _BLOCK = re.compile(r"BEGIN:VTIMEZONE\r?\n(.*?)END:VTIMEZONE\r?\n?", re.DOTALL | re.IGNORECASE)
 _EVENT = re.compile(r"BEGIN:VEVENT\r?\n.*?END:VEVENT\r?\n?", re.DOTALL | re.IGNORECASE)
@@ -43,6 +45,8 @@ def split_shared_timezones(text: str) -> str:
 
 def one_by_one(text: str) -> tuple[list[Calendar], int]:
     """Each VEVENT of the text read on its own; the calendars read and how many failed."""
+    from icalendar import Calendar
+
     head = text[:text.upper().find("BEGIN:VEVENT")] if "BEGIN:VEVENT" in text.upper() else text
     head = _OTHER.sub("", head).replace("END:VCALENDAR", "")
     timezones = "".join(match[0] for match in _BLOCK.finditer(text))

@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar.timezone.tzid import tzid_from_tzinfo
-
 from sources.lib.windows_zones import display_offset, windows_zone
 
 UTC_NAMES = {"UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu",
@@ -39,6 +37,7 @@ def event_zone(start: datetime, feed_zone: str) -> str:
 
 
 def _zone_name(zone: tzinfo) -> str:
+    from icalendar.timezone.tzid import tzid_from_tzinfo
     name = tzid_from_tzinfo(zone)
     if name:
         return name

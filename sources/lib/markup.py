@@ -7,8 +7,6 @@ import html
 import re
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
-
 _BLOCK = re.compile(r"<\s*br\s*/?\s*>|</?\s*(?:p|div|li|ul|ol|h[1-6]|tr|table|blockquote|section)"
                     r"\b[^>]*>", re.IGNORECASE)
 
@@ -16,6 +14,7 @@ _BLOCK = re.compile(r"<\s*br\s*/?\s*>|</?\s*(?:p|div|li|ul|ol|h[1-6]|tr|table|bl
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment: entities decoded, tags removed, a line per block
     (paragraph, list item, ``<br>``), spaces collapsed, empty lines dropped."""
+    from bs4 import BeautifulSoup
     text = html.unescape(markup)
     if "<" in text and ">" in text:
         text = BeautifulSoup(_BLOCK.sub("\n", text), "html.parser").get_text()

@@ -20,8 +20,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
 _DISPLAY = re.compile(r"^\s*\(\s*(?:UTC|GMT)\s*(?:(?P<sign>[+\-\u2212])\s*(?P<hours>\d{1,2})"
                       r"(?::?(?P<minutes>\d{2}))?)?\s*\)\s*(?P<places>.+?)\s*$", re.IGNORECASE)
 
@@ -39,6 +37,8 @@ def display_offset(name: str) -> timedelta | None:
 
 def windows_zone(name: str) -> str | None:
     """The IANA zone of a Windows ID or an Outlook display name, else None."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
     if name in WINDOWS_TO_OLSON:
         return WINDOWS_TO_OLSON[name]
     offset, match = display_offset(name), _DISPLAY.match(name)
