@@ -1,0 +1,34 @@
+"""The layers stay light: the command line and config loading import no parser, scheduler,
+HTTP client or Word library until a command uses it (DESIGN.md; `python -m bench.startup`
+times the difference). Checked by the modules a fresh interpreter has loaded, not by time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+HEAVY = ("bs4", "lxml", "soupsieve", "icalendar", "recurring_ical_events", "feedparser",
+         "docx", "httpx", "apscheduler", "sqlite_utils", "rich")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level packages loaded by a fresh interpreter that runs ``code``."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return {name.split(".")[0] for name in json.loads(out.splitlines()[-1])}
+
+
+def test_the_command_line_loads_no_heavy_library_before_a_command_runs() -> None:
+    assert not loaded_after("import aggregator.cli") & set(HEAVY)
+
+
+def test_loading_the_shipped_config_loads_no_parser_library() -> None:
+    path = str(ROOT / "config.toml")
+    loaded = loaded_after("from pathlib import Path\nfrom aggregator.config import load_config\n"
+                          f"load_config(Path({path!r}))")
+    assert not loaded & set(HEAVY)
+    assert "sources" in loaded  # the configured types' options were checked
