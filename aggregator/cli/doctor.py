@@ -8,13 +8,7 @@ from pathlib import Path
 
 import click
 
-from aggregator.fetch.browser import browser_for
 from aggregator.cli.context import EXIT_FAILED, EXIT_OK, Context, console, pass_context
-from aggregator.discover import discover
-from aggregator.doctor import check_source, healthy
-from aggregator.fetch.fetcher import FetchError
-from aggregator.fetch.replay import RecordingFetcher, note_provenance
-from aggregator.core.http import Request
 
 
 @click.command()
@@ -31,6 +25,9 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
     step (ok, empty, blocked, disallowed, failed). What was fetched is saved as `record`
     saves it. Exit 0 when every source checked has an ok channel, else 1.
     """
+    from aggregator.doctor import check_source, healthy
+    from aggregator.fetch.replay import RecordingFetcher, note_provenance
+
     config = context.config
     chosen = names or tuple(name for name, spec in config.sources.items() if spec.enabled)
     checks = []
@@ -58,6 +55,11 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
 def discover_command(context: Context, url: str, as_json: bool) -> None:
     """Open URL in headless Chromium and list every response it loaded: URL, content type,
     bytes, what it looks like, and how many events an adapter reads from it."""
+    from aggregator.core.http import Request
+    from aggregator.discover import discover
+    from aggregator.fetch.browser import browser_for
+    from aggregator.fetch.fetcher import FetchError
+
     browser = browser_for(context.fetcher(None))
     try:
         browser.get(Request(url))
