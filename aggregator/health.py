@@ -102,8 +102,7 @@ def _health(store: Store, config: Config, name: str, settings: ScheduleSettings,
     latest = runs[0] if runs else None
     accepted = [run["events"] for run in runs[1:] if run["outcome"] == "ok"]
     average = sum(accepted) / len(accepted) if accepted else None
-    success = _one(store, "select max(finished) from runs where source = ? and outcome = 'ok'",
-                   name)
+    success = store.last_success(name)
     errored = next((run for run in runs if run["error"]), None)
     drop = (latest is not None and latest["outcome"] == "ok" and average is not None
             and latest["events"] < config.refresh.min_count_ratio * average)

@@ -32,7 +32,7 @@ from aggregator.core.model import Event, EventError, StoredEvent, from_iso
 from aggregator.store.overrides import TABLE as OVERRIDES
 from aggregator.store.db import Store
 from aggregator.core.distinct import WITHDRAWN, distinct_meetings
-from feeds.tables import TABLE_KINDS, event_section, format_date_span
+from feeds.tables import TABLE_KINDS, format_date_span, printed_under
 
 CHANGE_KINDS: tuple[str, ...] = ("new", "moved", "retitled", "cancelled", "reinstated",
                                  "removed")
@@ -233,20 +233,11 @@ def _status(status: str | None) -> str:
 def _change(kind: str, stored: StoredEvent, config: Config, old: str, new: str,
             at: datetime) -> Change:
     event = stored.event
-    return Change(kind=kind, uid=event.uid, placement=_placement(stored, config),
+    return Change(kind=kind, uid=event.uid, placement=printed_under(stored, config),
                   organization=config.organization(event.organization).short_name,
                   dates=_dates(event), title=event.title.strip(), old=old, new=new,
                   changed_at=at, first_day=event.local_dates()[0],
                   url=stored.short_url or event.url or event.registration_url)
-
-
-def _placement(stored: StoredEvent, config: Config) -> str:
-    """Where the tables print the event: its calendar section, else its events table."""
-    section = event_section(stored, config)
-    if section is not None:
-        return section
-    settings = config.newsletter
-    return settings.featured_title if stored.event.featured else settings.other_title
 
 
 def _report_order(change: Change) -> tuple[int, date, str, str, str]:

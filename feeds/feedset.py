@@ -239,9 +239,8 @@ def is_retired(event: Event, today: date, retention_days: int) -> bool:
 def event_origin(event: Event, config: Config) -> Origin:
     """Organization key, section (the event's own, else its organization's; an empty one,
     an editor's "no section", is none) and source."""
-    organization = config.organization(event.organization)
-    section = event.section if event.section is not None else organization.section
-    return Origin(organization.key, section or None, event.source)
+    return Origin(config.organization(event.organization).key, config.event_section(event),
+                  event.source)
 
 
 def source_origins(events: Iterable[StoredEvent], config: Config) -> dict[str, set[Origin]]:

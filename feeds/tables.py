@@ -162,8 +162,7 @@ def events_tables(events: Sequence[StoredEvent], config: Config,
 def event_section(stored: StoredEvent, config: Config) -> str | None:
     """The calendar section of an event: its own, else its organization's, else None."""
     event = stored.event
-    section = (event.section if event.section is not None
-               else config.section_of(event.organization)) or None
+    section = config.event_section(event)
     if section is not None and section not in SECTIONS:
         raise ValueError(f"event {event.uid}: unknown section {section!r} "
                          f"(known: {', '.join(SECTIONS)})")
@@ -172,14 +171,13 @@ def event_section(stored: StoredEvent, config: Config) -> str | None:
 
 def printed_under(stored: StoredEvent, config: Config) -> str:
     """The newsletter heading an event is printed under: its calendar section, else
-    活動快訊 when featured, else 其他經貿相關活動 (titles from ``[newsletter]``)."""
-    event = stored.event
-    section = event.section if event.section is not None else config.section_of(
-        event.organization)
-    if section in SECTIONS:
-        return str(section)
+    活動快訊 when featured, else 其他經貿相關活動 (titles from ``[newsletter]``). The one
+    rule of the tables, the changes report, the editor page and the site."""
+    section = event_section(stored, config)
+    if section is not None:
+        return section
     settings = config.newsletter
-    return settings.featured_title if event.featured else settings.other_title
+    return settings.featured_title if stored.event.featured else settings.other_title
 
 
 def format_date_span(first: date, last: date, with_year: bool = False) -> str:

@@ -70,9 +70,8 @@ def schedule(context: Context, list_only: bool) -> None:
 
 def last_successes(store: Store) -> dict[str, datetime | None]:
     """Each source's latest successful run (finish time)."""
-    rows = store.db.execute("select source, max(finished) from runs where outcome = 'ok' "
-                            "group by source").fetchall()
-    return {name: datetime.fromisoformat(value) if value else None for name, value in rows}
+    return {name: datetime.fromisoformat(value)
+            for name, value in store.last_successes().items()}
 
 
 def describe(job: Job, settings: ScheduleSettings) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aggregator.core.model import Event
 
 DEFAULT_FOOTER = "資料來源：WTO、IMF/World Bank、OECD、APEC、ASEAN、USTR 等各組織行事曆"
 
@@ -167,6 +170,12 @@ class Config:
     def section_of(self, organization: str) -> str | None:
         """The newsletter calendar section an organization's meetings go to, if any."""
         return self.organization(organization).section
+
+    def event_section(self, event: Event) -> str | None:
+        """The calendar section of an event: its own, else its organization's; an empty
+        one (an editor's "no section") is none. The one rule of the tables and the feeds."""
+        own = event.section
+        return (own if own is not None else self.section_of(event.organization)) or None
 
 
 def match_organization(organizations: Mapping[str, Organization],

@@ -290,11 +290,16 @@ class Store:
             "select * from runs where id in (select max(id) from runs group by source)")
         return {row["source"]: RunRecord(**row) for row in rows}
 
+    def last_successes(self) -> dict[str, str]:
+        """The finish time (ISO text) of each source's latest successful run; a source that
+        never succeeded is absent. The one definition of "last success" (health, scheduler)."""
+        rows = self.db.execute("select source, max(finished) from runs where outcome = 'ok' "
+                               "group by source").fetchall()
+        return {name: finished for name, finished in rows if finished}
+
     def last_success(self, source: str) -> str | None:
-        rows = list(self.db.query(
-            "select max(finished) as f from runs where source = ? and outcome = 'ok'",
-            [source]))
-        return rows[0]["f"] if rows else None
+        """The finish time of ``source``'s latest successful run, or None."""
+        return self.last_successes().get(source)
 
 
 def _stored(row: dict[str, Any]) -> StoredEvent:

@@ -51,7 +51,7 @@ from feeds.changes_render import render_changes_html
 from aggregator.publish import (EXTENSIONS, FORMATS, MEDIA_TYPES, default_window, export_calendar,
                           export_changes, export_events)
 from feeds.html import render_calendar_html, render_events_html
-from feeds.tables import (TABLE_KINDS, calendar_table, event_section, events_tables,
+from feeds.tables import (TABLE_KINDS, calendar_table, event_section, events_tables, printed_under,
                           format_date_span)
 
 MAX_WINDOW_DAYS = 400
@@ -152,9 +152,7 @@ class Editor:
     def edit_row(self, stored: StoredEvent, titles: Mapping[str, str], dates: str) -> EditRow:
         event = stored.event
         section = event_section(stored, self.config)
-        settings = self.config.newsletter
-        placement = section or (settings.featured_title if event.featured
-                                else settings.other_title)
+        placement = printed_under(stored, self.config)
         deadline = event.registration_deadline
         return EditRow(
             uid=event.uid, dates=dates, placement=placement,
