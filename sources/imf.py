@@ -26,10 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
-from zoneinfo import ZoneInfo
 
 from aggregator.core.dates import TimeSpan, find_dates, find_times
 from aggregator.core.encoding import decode_body
@@ -38,6 +37,7 @@ from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
 from sources.lib.markup import absolute_url, shorten
 from sources.lib.complete import check_html
+from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag
@@ -49,7 +49,6 @@ _MEETING = re.compile(r"\b(?:Meetings?|Ministerial|Council|Committee)\b")
 _NO_RESULTS = re.compile(r"\bno (?:results|events|upcoming events|items)\b", re.I)
 _NEXT_WORDS = {"next", "next page", "next ›", "next »", "›", "»", ">"}
 _PAGE_KEYS = {"page", "p", "pg", "pagenumber"}
-_UTC_LABELS = {"GMT", "UTC"}
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ class ImfSource(Source):
         if when is None:
             return None
         marked = status_from_title(row.title)
-        start, end = _parse_start_end(when, self.timezone)
+        start, end = event_times(when.first, when.last, when.time, self.timezone)
         return self.event(
             source_key=row.url or title_date_key(self.organization, marked.title, start),
             title=marked.title, start=start, end=end, location=row.location, url=row.url,
@@ -191,16 +190,6 @@ def _parse_when(date_text: str, from_url: date | None) -> When | None:
     if from_url is not None:
         return When(from_url, from_url)
     return None
-
-
-def _parse_start_end(when: When, zone_name: str) -> tuple[date | datetime, date | datetime | None]:
-    """All-day first/last day, or a timed start (and end) for a single day with a time."""
-    if when.time is None or when.first != when.last:
-        return when.first, (when.last if when.last != when.first else None)
-    zone = ZoneInfo("UTC" if when.time.zone.upper() in _UTC_LABELS else zone_name)
-    start = datetime.combine(when.first, when.time.start, tzinfo=zone)
-    end = datetime.combine(when.first, when.time.end, tzinfo=zone) if when.time.end else None
-    return start, (end if end is not None and end > start else None)
 
 
 def _parse_location(element: Tag, link: Tag | None) -> tuple[str, Tag | None]:

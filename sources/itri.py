@@ -37,7 +37,6 @@ from aggregator.core.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
 from sources.generic.html_list import (
     element_text,
-    event_times,
     merged_status,
     page_soup,
     read_clock,
@@ -46,6 +45,7 @@ from sources.generic.html_list import (
     strip_label,
 )
 from sources.lib.markup import absolute_url
+from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import Tag
@@ -110,7 +110,7 @@ class ItriSource(Source):
         if title is None or not title.title or span is None:
             return None
         clock = read_clock(when, several_days=span.last != span.first)
-        start, end = event_times(span, clock, self.timezone)
+        start, end = event_times(span.first, span.last, clock, self.timezone, across_days=True)
         url = absolute_url(page_url, str(link["href"]).strip()) if link and link.get("href") else ""
         mgid = parse_qs(urlsplit(url).query.lower()).get("mgid", [""])[0]
         key = f"MGID:{mgid}" if mgid else url or title_date_key(self.organization,

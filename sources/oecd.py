@@ -55,6 +55,7 @@ from sources.lib.event_cards import (
 )
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag
@@ -72,7 +73,6 @@ _PAST = re.compile(r"replay|past", re.I)
 _NO_EVENTS = re.compile(r"\bno (?:upcoming )?events\b", re.I)
 _FORMATS = {"in person": "", "in-person": "", "virtual": "Virtual", "online": "Virtual",
             "hybrid": "Hybrid"}
-_UTC_LABELS = {"GMT", "UTC"}
 
 
 @dataclass(frozen=True)
@@ -250,17 +250,9 @@ def _parse_span(listing: Listing) -> DateSpan | None:
 
 def _parse_start_end(span: DateSpan, after: str,
                      zone_name: str) -> tuple[date | datetime, date | datetime | None]:
-    """All-day first/last day, or a timed start (and end) for one day with a stated time."""
+    """The event's start and end: its days, timed by a time stated just after its date."""
     times: list[TimeSpan] = find_times(after[:80])
-    if not times or span.first != span.last:
-        return span.first, (span.last if span.last != span.first else None)
-    clock = times[0]
-    zone = ZoneInfo("UTC" if clock.zone.upper() in _UTC_LABELS else zone_name)
-    start = datetime.combine(span.first, clock.start, tzinfo=zone)
-    end = datetime.combine(span.first, clock.end, tzinfo=zone) if clock.end else None
-    return start, (end if end is not None and end > start else None)
-
-
+    return event_times(span.first, span.last, times[0] if times else None, zone_name)
 
 
 def _iso_day(value: object) -> date | None:

@@ -50,7 +50,6 @@ from aggregator.core.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
 from sources.generic.html_list import (
     element_text,
-    event_times,
     merged_status,
     read_clock,
     read_title,
@@ -58,6 +57,7 @@ from sources.generic.html_list import (
 )
 from sources.lib.markup import absolute_url
 from sources.trade_gov_tw_feeds import feed_items, is_feed, is_page_list, page_items
+from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag
@@ -175,7 +175,7 @@ class TradeGovTwSource(Source):
             return None
         clock = read_clock(source_text, several_days=span.last != span.first) or \
             read_clock(row.event_text, several_days=span.last != span.first)
-        start, end = event_times(span, clock, self.timezone)
+        start, end = event_times(span.first, span.last, clock, self.timezone, across_days=True)
         titled = read_title(row.title)
         title, description = event_name(titled.title)
         pid = parse_qs(urlsplit(row.link).query.lower()).get("pid", [""])[0]

@@ -41,15 +41,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 from aggregator.core.encoding import load_json
 from aggregator.core.model import Event, normalize_title
 from sources.base import ParseError, Request, Response, Source
 from sources.lib.markup import shorten
+from sources.lib.when import event_times
 from sources.ustr_hearings import Notice, appearance_deadlines, find_hearings
 
 SEARCH_URL = "https://www.federalregister.gov/api/v1/documents.json"
@@ -104,15 +104,9 @@ class UstrSource(Source):
         subject = notice_subject(notice.title)
         identity = notice.docket or normalize_title(subject)
         deadlines = appearance_deadlines(notice.dates, notice.publication_date)
-        zone = ZoneInfo(self.timezone)
         events = []
         for hearing in find_hearings(notice):
-            start: date | datetime = hearing.day
-            end: date | datetime | None = None
-            if hearing.time:
-                start = datetime.combine(hearing.day, hearing.time.start, tzinfo=zone)
-                if hearing.time.end and hearing.time.end > hearing.time.start:
-                    end = datetime.combine(hearing.day, hearing.time.end, tzinfo=zone)
+            start, end = event_times(hearing.day, hearing.day, hearing.time, self.timezone)
             events.append(self.event(
                 source_key=f"{identity}|{hearing.key_day.isoformat()}",
                 title=f"Public hearing: {subject}",

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 from aggregator.core.dates import find_dates, find_times
 from aggregator.core.encoding import decode_body, load_json
@@ -53,6 +52,7 @@ from sources.lib.event_cards import (
 )
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag
@@ -65,7 +65,6 @@ MODES = ("api", "html")
 _EVENT_PATH = re.compile(r"^/[a-z]{2}/events/((?:19|20)\d\d)/(\d\d)/(\d\d)/[^/]+/?$")
 _HOSTS = re.compile(r"(?:^|\.)(?:worldbank\.org|bancomundial\.org|banquemondiale\.org)$")
 _GENERIC_COUNTRIES = {"", "world", "global"}
-_UTC_LABELS = {"GMT", "UTC"}
 
 
 @dataclass(frozen=True)
@@ -230,18 +229,7 @@ def _parse_start_end(listing: Listing,
     if spans and spans[0].last > listing.day:
         return listing.day, spans[0].last
     times = find_times(listing.text[spans[0].end:spans[0].end + 80]) if spans else []
-    if not times:
-        return listing.day, None
-    zone = ZoneInfo("UTC" if times[0].zone.upper() in _UTC_LABELS else zone_name)
-    start = datetime.combine(listing.day, times[0].start, tzinfo=zone)
-    end = datetime.combine(listing.day, times[0].end, tzinfo=zone) if times[0].end else None
-    return start, (end if end is not None and end > start else None)
-
-
-
-
-
-
+    return event_times(listing.day, listing.day, times[0] if times else None, zone_name)
 
 
 def _cdata(value: object) -> str:

@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
@@ -46,7 +46,6 @@ from zoneinfo import ZoneInfo
 
 
 from aggregator.core.dates import (
-    DateSpan,
     TimeSpan,
     find_all_times,
     parse_any_date,
@@ -63,6 +62,7 @@ from aggregator.core.status import (
 from sources.base import ParseError, Response, Source
 from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag
@@ -161,7 +161,7 @@ class HtmlListSource(Source):
         if span is None:
             return None
         clock = read_clock(entry.time or entry.when, several_days=span.last != span.first)
-        start, end = event_times(span, clock, self.timezone)
+        start, end = event_times(span.first, span.last, clock, self.timezone, across_days=True)
         titled = read_title(entry.title)
         deadline = parse_any_date(entry.deadline, span.first) if entry.deadline else None
         key = entry.link if entry.link in specific else title_date_key(
@@ -269,20 +269,6 @@ def read_clock(text: str, several_days: bool = False) -> TimeSpan | None:
         return clock
     return TimeSpan(times[0].start, times[-1].end or times[-1].start, "",
                     times[0].start_offset, times[-1].end_offset)
-
-
-def event_times(span: DateSpan, clock: TimeSpan | None,
-                timezone: str) -> tuple[date | datetime, date | datetime | None]:
-    """Start and end of an event on the days of ``span`` at the times of ``clock``."""
-    several_days = span.last != span.first
-    if clock is None or (several_days and clock.end is None):
-        return span.first, span.last if several_days else None
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(span.first, clock.start, tzinfo=zone)
-    if clock.end is None:
-        return start, None
-    end = datetime.combine(span.last, clock.end, tzinfo=zone)
-    return start, end if end > start else None
 
 
 def read_title(text: str) -> TitleStatus:

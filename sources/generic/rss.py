@@ -40,6 +40,7 @@ from aggregator.core.model import KINDS, Event, EventError, title_date_key
 from aggregator.core.status import status_from_title
 from sources.base import Notice, ParseError, Response, Source
 from sources.lib.markup import html_to_text
+from sources.lib.when import event_times
 from sources.lib.complete import check_xml
 
 try:  # the multilingual readers of aggregator.core.dates
@@ -155,10 +156,8 @@ class RssSource(Source):
             times = parse_time_range(after)
         if times is None:
             return When(span.first, span.last, deadline)
-        zone = ZoneInfo(self.timezone)
-        start = datetime.combine(span.first, times.start, tzinfo=zone)
-        end = datetime.combine(span.first, times.end, tzinfo=zone) if times.end else None
-        return When(start, end if end and end > start else None, deadline)
+        start, end = event_times(span.first, span.first, times, self.timezone)
+        return When(start, end, deadline)
 
 
 def read_feed(response: Response) -> Any:
