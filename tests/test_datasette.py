@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from aggregator.core import clock
-from aggregator.store import http_cache, overrides
 from aggregator.core.model import Event
 from aggregator.store.db import Store
 from aggregator.store.issues import record_issue
@@ -49,8 +48,6 @@ def store_path(tmp_path: Path) -> Path:
         run = store.start_run("wto")
         store.finish_run(run, "ok", store.upsert_events(events, run_id=run), events=4)
         record_issue(store, today, today + timedelta(days=24))
-        overrides.ensure_table(store)
-        http_cache.ensure_table(store.db)
     return path
 
 

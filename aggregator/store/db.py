@@ -17,17 +17,14 @@ from typing import Any
 
 from aggregator.core import clock
 from aggregator.core.model import Event, StoredEvent, event_to_json, from_iso
+from aggregator.store.schema import EVENT_FIELDS, create_tables
 
 # Fields written to ICS: a change in one of them is news to a subscriber.
 VISIBLE_FIELDS: tuple[str, ...] = (
     "title", "start", "end", "timezone", "location", "url", "status", "description",
     "organization",
 )
-EVENT_FIELDS: tuple[str, ...] = (
-    "source", "source_key", "organization", "title", "start", "end", "all_day", "timezone",
-    "location", "url", "status", "kind", "section", "featured", "registration_deadline",
-    "registration_url", "description",
-)
+
 
 
 @dataclass
@@ -101,7 +98,7 @@ class Store:
         if str(path) != ":memory:":
             self.db.enable_wal()
         self.db.execute("PRAGMA busy_timeout = 30000")
-        self._create_tables()
+        self._fill_day_columns(create_tables(self.db))
 
     def close(self) -> None:
         self.db.close()
@@ -112,45 +109,11 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _create_tables(self) -> None:
-        columns: dict[str, Any] = {name: str for name in EVENT_FIELDS}
-        columns.update(uid=str, all_day=int, featured=int, first_seen=str, last_seen=str,
-                       last_changed=str, sequence=int, position=int, first_day=str,
-                       last_day=str, span_days=int)
-        self.db["events"].create(columns, pk="uid", if_not_exists=True)
-        self._add_day_columns()
-        self.db["event_history"].create(
-            {"id": int, "uid": str, "field": str, "old": str, "new": str, "changed_at": str,
-             "run_id": int},
-            pk="id", if_not_exists=True)
-        self.db["runs"].create(
-            {"id": int, "source": str, "started": str, "finished": str, "outcome": str,
-             "events": int, "inserted": int, "updated": int, "unchanged": int,
-             "cancelled": int, "error": str},
-            pk="id", if_not_exists=True)
-        self.db["aliases"].create(
-            {"source": str, "source_key": str, "uid": str, "since": str},
-            pk=("source", "source_key"), if_not_exists=True)
-        if "cancelled" not in self.db["runs"].columns_dict:  # stores made before 0.1
-            self.db["runs"].add_column("cancelled", int, not_null_default=0)
-        for column in ("channel", "warnings"):  # the channel that answered, what it said
-            if column not in self.db["runs"].columns_dict:
-                self.db["runs"].add_column(column, str, not_null_default="")
-        self.db["event_history"].create_index(["uid"], if_not_exists=True)
-        self.db["events"].create_index(["source"], if_not_exists=True)
-        self.db["events"].create_index(["first_day"], if_not_exists=True)
-        self.db["events"].create_index(["span_days"], if_not_exists=True)
-        self.db["runs"].create_index(["source", "id"], if_not_exists=True)
-
-    def _add_day_columns(self) -> None:
-        """Stores made before the venue-local day columns get them, filled from each row."""
-        table = self.db["events"]
-        missing = [name for name in ("first_day", "last_day", "span_days")
-                   if name not in table.columns_dict]
+    def _fill_day_columns(self, missing: Sequence[str]) -> None:
+        """Fill the venue-local day columns that an older store just got, from each row."""
         if not missing:
             return
-        for name in missing:
-            table.add_column(name, int if name == "span_days" else str)
+        table = self.db["events"]
         with self.db.atomic():
             for row in list(table.rows):
                 new = event_row(row_event(row))

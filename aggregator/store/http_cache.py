@@ -72,26 +72,13 @@ def _plain(value: object) -> object:
     return dict(value) if isinstance(value, Mapping) else repr(value)
 
 
-def ensure_table(db: sqlite_utils.Database) -> None:
-    columns = {name: str for name in (f.name for f in dataclasses.fields(CacheEntry))}
-    db[TABLE].create(columns, pk=("source", "url"), if_not_exists=True)
-
-
 def load_entries(db: sqlite_utils.Database) -> dict[tuple[str, str], CacheEntry]:
     """Every entry, by (source, url)."""
-    ensure_table(db)
     return {(row["source"], row["url"]): CacheEntry(**row) for row in db[TABLE].rows}
 
 
 def save_entry(db: sqlite_utils.Database, entry: CacheEntry) -> None:
-    ensure_table(db)
     db.table(TABLE).upsert(dataclasses.asdict(entry), pk=("source", "url"))
-
-
-def forget(db: sqlite_utils.Database, source: str) -> None:
-    """Drop a source's entries: its next refresh is a full one."""
-    ensure_table(db)
-    db.execute(f"delete from {TABLE} where source = ?", [source])
 
 
 def entry_for(source: SourceConfig, url: str, response: Response) -> CacheEntry:

@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime
 
 from aggregator.core import clock
 from aggregator.store.overrides import TABLE as OVERRIDES
-from aggregator.store.overrides import ensure_table
 from aggregator.store.db import Store
+from aggregator.store.schema import ISSUES
 
-TABLE = "issues"
+TABLE = ISSUES  # created with the others by aggregator.store.schema
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,7 @@ class Issue:
 
 def record_issue(store: Store, start: date, end: date, now: datetime | None = None) -> Issue:
     """Mark the window ``start`` .. ``end`` as the newsletter's next issue."""
-    _ensure(store)
     history = list(store.db.query("select max(id) as id from event_history"))[0]["id"] or 0
-    ensure_table(store)
     hidden = sorted(row["uid"] for row in store.db.query(
         f"select uid from {OVERRIDES} where field = 'hidden' and active = 1 and value = '1'"))
     stamp = (now or clock.now()).astimezone(UTC).isoformat()
@@ -62,8 +60,6 @@ def record_issue(store: Store, start: date, end: date, now: datetime | None = No
 
 def issues(store: Store) -> list[Issue]:
     """Every issue, oldest first."""
-    if not store.db.table(TABLE).exists():
-        return []
     rows = store.db.table(TABLE).rows_where(order_by="id")
     return [_issue(row) for row in rows]
 
@@ -77,12 +73,6 @@ def last_issue(store: Store) -> Issue | None:
     """The newest issue, if any was marked."""
     found = issues(store)
     return found[-1] if found else None
-
-
-def _ensure(store: Store) -> None:
-    store.db.table(TABLE).create(
-        {"id": int, "start": str, "end": str, "at": str, "history_id": int, "hidden": str},
-        pk="id", if_not_exists=True)
 
 
 def _issue(row: dict[str, object]) -> Issue:

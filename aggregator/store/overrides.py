@@ -50,8 +50,9 @@ from urllib.parse import urlsplit
 from aggregator.core import clock
 from aggregator.core.model import SECTIONS, Event, StoredEvent, event_to_json
 from aggregator.store.db import Store
+from aggregator.store.schema import OVERRIDES
 
-TABLE = "overrides"
+TABLE = OVERRIDES  # created with the others by aggregator.store.schema
 FIELDS: tuple[str, ...] = ("hidden", "title", "section", "featured", "short_url", "deadline",
                            "note")
 """The fields an editor can override, in the order ``--list`` prints them."""
@@ -190,14 +191,6 @@ def describe_value(field: str, value: str) -> str:
 
 # --- the table --------------------------------------------------------------------------------
 
-def ensure_table(store: Store) -> None:
-    """Create the ``overrides`` table if the store has none yet."""
-    store.db[TABLE].create(
-        {"uid": str, "field": str, "value": str, "set_at": str, "checked_at": str,
-         "fingerprint": str, "upstream": str, "revision": int, "active": int},
-        pk=("uid", "field"), if_not_exists=True)
-
-
 def upstream_fields(event: Event) -> dict[str, Any]:
     """The event's fields that an override is checked against (:data:`UPSTREAM_FIELDS`)."""
     data = event_to_json(event)
@@ -216,7 +209,6 @@ def set_override(store: Store, uid: str, field: str, value: str,
     stored = store.event(uid)
     if stored is None:
         raise UnknownEvent(uid)
-    ensure_table(store)
     stamp = (now or clock.now()).isoformat()
     upstream = upstream_fields(stored.event)
     old = _row(store, uid, field)
@@ -234,7 +226,6 @@ def clear_override(store: Store, uid: str, field: str, now: datetime | None = No
     """Clear ``field`` of event ``uid``; False when it was not set."""
     if field not in FIELDS:
         raise OverrideError(f"unknown field {field!r} (known: {', '.join(FIELDS)})")
-    ensure_table(store)
     old = _row(store, uid, field)
     if old is None or not old["active"]:
         return False
@@ -263,7 +254,6 @@ def confirm_overrides(store: Store, uid: str, now: datetime | None = None) -> in
 
 def overrides(store: Store, *, include_cleared: bool = False) -> list[Override]:
     """The overrides, by UID and field order."""
-    ensure_table(store)
     where = None if include_cleared else "active = 1"
     found = [_override(row) for row in store.db.table(TABLE).rows_where(where)]
     return sorted(found, key=lambda o: (o.uid, FIELDS.index(o.field)
