@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aggregator.config import Config, ConfigError, default_config_path, load_config
 from aggregator.core.words import counted
 from aggregator.store.lock import LockBusy
 
 if TYPE_CHECKING:  # imported where used: a command loads only what it needs (DESIGN.md)
     from rich.console import Console
 
+    from aggregator.core.settings import Config
     from aggregator.refresh import Fetches
     from aggregator.store.db import Store
     from sources.base import Source
@@ -36,6 +36,7 @@ class Context:
     """What every command needs: the configuration, loaded once, and the store."""
 
     def __init__(self, config_path: Path | None, store_path: Path | None = None) -> None:
+        from aggregator.config import default_config_path
         self.config_path = config_path or default_config_path()
         self.store_path: Path | None = None
         self.output: Path | None = None
@@ -48,6 +49,8 @@ class Context:
         """The configuration, with the store and feeds folder chosen by :meth:`use_store`
         (``--store``) in place of ``[store] path`` and ``[feeds] output``."""
         if self._config is None:
+            from aggregator.config import ConfigError, load_config
+
             try:
                 config = load_config(self.config_path)
             except ConfigError as exc:
