@@ -43,8 +43,8 @@ def default_config_path() -> Path:
     return Path(os.environ.get("TRADECAL_CONFIG") or "config.toml")
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read and validate a configuration file."""
+def load_config(path: Path | None = None, *, check_sources: bool = True) -> Config:
+    """Read and validate a configuration file (``check_sources``: see :func:`parse_config`)."""
     path = path or default_config_path()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -52,11 +52,15 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(raw, path)
+    return parse_config(raw, path, check_sources=check_sources)
 
 
-def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
-    """Validate an already-parsed TOML document; relative paths resolve against its folder."""
+def parse_config(raw: Mapping[str, Any], path: Path, *, check_sources: bool = True) -> Config:
+    """Validate an already-parsed TOML document; relative paths resolve against its folder.
+
+    Each source's own keys (its type's ``options``) are checked by its type's class, which
+    means importing its module and parser libraries: ``check_sources=False`` leaves that to
+    :func:`check_source_options`, for the commands that only read the store."""
     check = _Checker(path)
     check.keys(raw, "", {"store", "feeds", "fetch", "refresh", "schedule", "serve",
                          "newsletter", "organizations", "sources"})
@@ -69,7 +73,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         for key, table in check.table(raw, "organizations").items()
     }
     sources = {
-        name: _source(check, name, table, organizations)
+        name: _source(check, name, table, organizations, check_sources)
         for name, table in check.table(raw, "sources").items()
     }
     return Config(
@@ -85,6 +89,19 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         sources=sources,
         raw=raw,
     )
+
+
+def check_source_options(config: Config) -> Config:
+    """``config`` with each source's own keys checked by its type: unknown keys, value types
+    and the type's ``check_options``; ConfigError naming the file and the key."""
+    check = _Checker(config.path)
+    checked = {name: _source_options(check, source) for name, source in config.sources.items()}
+    return dataclasses.replace(config, sources=checked)
+
+
+def _source_options(check: _Checker, source: SourceConfig) -> SourceConfig:
+    options = _own_keys(check, f"sources.{source.name}", source.type, source.options)
+    return dataclasses.replace(source, options=options)
 
 
 class _Checker:
@@ -165,22 +182,18 @@ _SOURCE_KEYS = {"type", "url", "organization", "timezone", "enabled", "section",
 
 
 def _source(check: _Checker, name: str, table: Mapping[str, Any],
-            organizations: Mapping[str, Organization]) -> SourceConfig:
+            organizations: Mapping[str, Organization], check_own_keys: bool) -> SourceConfig:
     prefix = f"sources.{name}"
     kind = check.typed(table, prefix, "type", str, required=True)
     if kind not in SOURCE_TYPES:
         raise check.fail(f"{prefix}.type",
                          f"unknown source type {kind!r} (known: {', '.join(sorted(SOURCE_TYPES))})")
-    cls = source_class(kind)
-    option_types = cls.options
-    check.keys(table, prefix, _SOURCE_KEYS | set(option_types))
+    options = {key: value for key, value in table.items() if key not in _SOURCE_KEYS}
+    if check_own_keys:
+        options = _own_keys(check, prefix, kind, options)
     organization = check.typed(table, prefix, "organization", str, required=True)
     org = organizations.get(organization)
     default_zone = org.timezone if org else None
-    options = {key: check.typed(table, prefix, key, option_types[key])
-               for key in option_types if key in table}
-    for key, problem in cls.check_options(options).items():
-        raise check.fail(f"{prefix}.{key}", problem)
     config = SourceConfig(
         name=name,
         type=kind,
@@ -205,6 +218,20 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
     except ValueError as exc:
         raise check.fail(f"{prefix}.channels", str(exc)) from None
     return config
+
+
+def _own_keys(check: _Checker, prefix: str, kind: str,
+              options: Mapping[str, Any]) -> dict[str, Any]:
+    """A source's own keys checked by its type's class (which imports its module): unknown
+    keys, value types, then the type's ``check_options``."""
+    cls = source_class(kind)
+    option_types = cls.options
+    check.keys(options, prefix, _SOURCE_KEYS | set(option_types))
+    checked = {key: check.typed(options, prefix, key, option_types[key])
+               for key in option_types if key in options}
+    for key, problem in cls.check_options(checked).items():
+        raise check.fail(f"{prefix}.{key}", problem)
+    return checked
 
 
 def _channel_names(check: _Checker, table: Mapping[str, Any], prefix: str) -> tuple[str, ...]:

@@ -48,10 +48,12 @@ def best_time(command: list[str], runs: int, cwd: Path, env: dict[str, str]) -> 
 
 
 def demo_store(folder: Path, env: dict[str, str]) -> None:
-    """The offline demo's store in ``folder`` (config.toml, data/ and tradecal.db)."""
+    """The offline demo's store in ``folder`` (config.toml, data/ and tradecal.db, which
+    ``--store`` makes the store the commands read: config.toml's ``[store] path``)."""
     shutil.copy(ROOT / "config.toml", folder / "config.toml")
     shutil.copytree(ROOT / "data", folder / "data")
-    subprocess.run([*tradecal(), "run", "--replay", str(ROOT / "examples" / "replay")],
+    subprocess.run([*tradecal(), "run", "--replay", str(ROOT / "examples" / "replay"),
+                    "--store", "tradecal.db"],
                    cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
 

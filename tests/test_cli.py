@@ -51,6 +51,25 @@ def test_bad_config_exits_2_naming_the_key(workdir: Path) -> None:
     assert "sources.ustr.timezone" in result.output
 
 
+def test_a_bad_source_option_stops_the_commands_that_build_sources(workdir: Path) -> None:
+    """A source's own keys are checked by its type when a command builds sources (refresh,
+    run, parse, record, doctor, schedule, and ``sources``, the health check); the commands
+    that only read the store (export, edit, serve) never import the parsers, so they work
+    meanwhile."""
+    config = workdir / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[sources.wto]\n", "[sources.wto]\nmeetings_only = \"yes\"\n"), encoding="utf-8")
+    assert invoke(workdir, "import", str(REFERENCE_CSV)).exit_code == 0
+    for command in (["refresh", "ustr"], ["run"], ["parse", "wto", str(REFERENCE_CSV)],
+                    ["schedule", "--list"], ["sources"]):
+        result = invoke(workdir, *command)
+        assert result.exit_code == 2, command
+        assert "sources.wto.meetings_only: must be bool, not str ('yes')" in result.output
+    result = invoke(workdir, "export", "calendar", "--from", "2024-04-29", "--to", "2024-05-23")
+    assert result.exit_code == 0
+    assert "國際經貿行事曆" in result.output
+
+
 def test_unknown_source_is_a_usage_error(workdir: Path) -> None:
     result = invoke(workdir, "refresh", "nonesuch")
     assert result.exit_code == 2

@@ -14,12 +14,17 @@ HEAVY = ("bs4", "lxml", "soupsieve", "icalendar", "recurring_ical_events", "feed
          "docx", "httpx", "apscheduler", "sqlite_utils", "rich")
 
 
-def loaded_after(code: str) -> set[str]:
-    """The top-level packages loaded by a fresh interpreter that runs ``code``."""
+def loaded_modules(code: str) -> set[str]:
+    """The modules loaded by a fresh interpreter that runs ``code``."""
     script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
-    return {name.split(".")[0] for name in json.loads(out.splitlines()[-1])}
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level packages loaded by a fresh interpreter that runs ``code``."""
+    return {name.split(".")[0] for name in loaded_modules(code)}
 
 
 def test_the_command_line_loads_no_heavy_library_before_a_command_runs() -> None:
@@ -32,3 +37,17 @@ def test_loading_the_shipped_config_loads_no_parser_library() -> None:
                           f"load_config(Path({path!r}))")
     assert sorted(loaded & set(HEAVY)) == []
     assert "sources" in loaded  # the configured types' options were checked
+
+
+def test_a_command_that_reads_the_store_imports_no_source_module() -> None:
+    code = ("from pathlib import Path\nfrom aggregator.cli.context import Context\n"
+            f"Context(Path({str(ROOT / 'config.toml')!r})).config")
+    modules = loaded_modules(code)
+    light = {"sources", "sources.base", "sources.registry", "sources.channels"}
+    assert sorted(name for name in modules if name.startswith("sources") and name not in light) == []
+
+
+def test_the_commands_that_build_sources_check_their_options_first() -> None:
+    code = ("from pathlib import Path\nfrom aggregator.cli.context import Context\n"
+            f"Context(Path({str(ROOT / 'config.toml')!r})).checked_config")
+    assert "sources.wto" in loaded_modules(code)

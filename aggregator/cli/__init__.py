@@ -144,7 +144,7 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
 
     from aggregator import jobs
 
-    config = context.config
+    config = context.checked_config
     chosen = names or tuple(name for name, s in config.sources.items() if s.enabled)
     sources = [context.source(name) for name in chosen]
     err = console()

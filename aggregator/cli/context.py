@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -41,34 +41,55 @@ class Context:
         self.store_path: Path | None = None
         self.output: Path | None = None
         self._config: Config | None = None
+        self._sources_checked = False
         if store_path is not None:
             self.use_store(store_path)
 
     @property
     def config(self) -> Config:
         """The configuration, with the store and feeds folder chosen by :meth:`use_store`
-        (``--store``) in place of ``[store] path`` and ``[feeds] output``."""
+        (``--store``) in place of ``[store] path`` and ``[feeds] output``. Each source's own
+        keys are checked when a command first builds a source (:attr:`checked_config`): a
+        command that only reads the store never imports the parsers."""
         if self._config is None:
-            from aggregator.config import ConfigError, load_config
+            self._config = self._load(check_sources=False)
+        return self._config
+
+    @property
+    def checked_config(self) -> Config:
+        """:attr:`config` with every source's own keys checked by its type (exit 2 naming
+        the file and key when one is wrong): for the commands that build sources."""
+        if self._config is None:
+            self._config = self._load(check_sources=True)
+        elif not self._sources_checked:
+            from aggregator.config import ConfigError, check_source_options
 
             try:
-                config = load_config(self.config_path)
+                self._config = check_source_options(self._config)
             except ConfigError as exc:
-                console().print(f"config error: {exc}", markup=False, style="red")
-                sys.exit(EXIT_USAGE)
-            if self.store_path is not None:
-                config = replace(config, store_path=self.store_path.absolute())
-            if self.output is not None:
-                config = replace(config, feeds=replace(config.feeds,
-                                                       output=self.output.absolute()))
-            self._config = config
+                _config_error(exc)
+        self._sources_checked = True
         return self._config
+
+    def _load(self, *, check_sources: bool) -> Config:
+        from aggregator.config import ConfigError, load_config
+
+        try:
+            config = load_config(self.config_path, check_sources=check_sources)
+        except ConfigError as exc:
+            _config_error(exc)
+        if self.store_path is not None:
+            config = replace(config, store_path=self.store_path.absolute())
+        if self.output is not None:
+            config = replace(config, feeds=replace(config.feeds, output=self.output.absolute()))
+        return config
 
     def use_store(self, store: Path) -> None:
         """Use ``store`` instead of ``[store] path``, and the folder ``public`` beside it
         for its feeds instead of ``[feeds] output`` (a demo's feeds never overwrite the
         published ones)."""
         self.store_path, self.output, self._config = store, store.parent / "public", None
+        self._sources_checked = False
 
     def store(self, *, create: bool = False) -> Store:
         """The store. A command that only reads it (``create`` False) refuses a store file
@@ -88,12 +109,14 @@ class Context:
         return Store(path)
 
     def source(self, name: str) -> Source:
-        if name not in self.config.sources:
-            known = ", ".join(sorted(self.config.sources)) or "none configured"
+        """The source ``[sources.NAME]`` describes (a usage error naming the known ones)."""
+        config = self.checked_config
+        if name not in config.sources:
+            known = ", ".join(sorted(config.sources)) or "none configured"
             raise click.UsageError(f"unknown source {name!r} (known: {known})")
         from sources.registry import build_source
 
-        return build_source(self.config.sources[name])
+        return build_source(config.sources[name])
 
     def publish(self, store: Store, out: Path | None = None, *,
                 correction: bool = True) -> None:
@@ -130,6 +153,11 @@ class Context:
         except LockBusy as busy:
             console().print(str(busy), markup=False, style="red")
             sys.exit(EXIT_FAILED)
+
+
+def _config_error(exc: Exception) -> NoReturn:
+    console().print(f"config error: {exc}", markup=False, style="red")
+    sys.exit(EXIT_USAGE)
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -28,7 +28,7 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
     from aggregator.doctor import check_source, healthy
     from aggregator.fetch.replay import RecordingFetcher, note_provenance
 
-    config = context.config
+    config = context.checked_config
     chosen = names or tuple(name for name, spec in config.sources.items() if spec.enabled)
     checks = []
     for name in chosen:

@@ -171,11 +171,13 @@ def sources(context: Context, as_json: bool) -> None:
     """Each configured source: health, last run, counts, last error.
 
     health is one of ok, failing (the last run failed), suspicious (held back: far fewer
-    events than usual), stale (no success for [schedule] stale_multiple times its
-    interval), never run, disabled. Tab-separated, or --json.
+    events than usual), stale (no success for [schedule] stale_after times its
+    interval), never run, disabled. Tab-separated, or --json. Checks every source's own
+    keys in config.toml first.
     """
+    config = context.checked_config
     with context.store() as store:
-        rows = [health.as_row() for health in source_health(store, context.config, clock.now())]
+        rows = [health.as_row() for health in source_health(store, config, clock.now())]
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

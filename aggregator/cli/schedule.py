@@ -36,7 +36,7 @@ def schedule(context: Context, list_only: bool) -> None:
     the refresh under way and exits. The configuration is read once: restart the
     scheduler after changing it.
     """
-    config = context.config
+    config = context.checked_config
     settings = schedule_settings(config)
     now = clock.now()
     with context.store(create=True) as store:
