@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from aggregator.fetch.browser import browser_for
 from aggregator.core.settings import SourceConfig
+from aggregator.fetch.browser import browser_for
 from sources.base import Source
 from sources.channels import PUBLIC_URLS, channel_specs, source_channels
 from sources.registry import build_source
@@ -55,7 +55,7 @@ def channels_of(source: Source) -> list[tuple[str, Source]]:
     move = origin is not None and origin[0] in ("http", "https") and origin not in public
     found: list[tuple[str, Source]] = []
     for name, channel in source_channels(config):
-        if move and channel.url and _origin(channel.url) in public:
+        if move and origin is not None and channel.url and _origin(channel.url) in public:
             channel = dataclasses.replace(channel, url=_rebased(channel.url, origin))
         same = _same(channel, config)
         found.append((name, source if same else build_source(channel, today=source.today)))
@@ -71,7 +71,7 @@ def channel_fetcher(source: Source, fetcher: Fetches) -> Fetches:
     """The fetcher a channel's pages go through: the browser for ``fetch = "browser"``."""
     if source.config.fetch != "browser":
         return fetcher
-    return browser_for(fetcher)  # type: ignore[no-any-return]
+    return browser_for(fetcher)
 
 
 def try_channels(source: Source, fetcher: Fetches,

@@ -17,15 +17,21 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.core.model import SECTIONS
-from aggregator.core.settings import (DEFAULT_FOOTER, Config, FeedSettings, FetchSettings,
-                                 NewsletterSettings, Organization, RefreshSettings,
-                                 ScheduleSettings, ServeSettings)
-from aggregator.core.settings import SourceConfig
+from aggregator.core.settings import (
+    DEFAULT_FOOTER,
+    Config,
+    FeedSettings,
+    FetchSettings,
+    NewsletterSettings,
+    Organization,
+    RefreshSettings,
+    ScheduleSettings,
+    ServeSettings,
+    SourceConfig,
+)
 from aggregator.schedule import parse_schedule
 from sources.channels import FETCHES, source_channels
 from sources.registry import SOURCE_TYPES, source_class
-
-
 
 __all__ = [  # the settings classes are re-exported: callers import them from here
     "DEFAULT_FOOTER", "SECTIONS", "Config", "ConfigError", "FeedSettings", "FetchSettings",
@@ -199,7 +205,8 @@ def _source(check: _Checker, name: str, table: Mapping[str, Any],
         type=kind,
         url=_absolute_url(check.typed(table, prefix, "url", str, ""), check.path.parent),
         organization=organization,
-        timezone=check.zone(table, prefix, "timezone", default_zone, required=default_zone is None),
+        timezone=check.zone(table, prefix, "timezone", default_zone,
+                            required=default_zone is None) or "",  # required without a default
         enabled=check.typed(table, prefix, "enabled", bool, True),
         section=check.section(table, prefix),
         featured=check.typed(table, prefix, "featured", bool, False),

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from aggregator.fetch.browser import Loaded
-from aggregator.core.model import Event
 from aggregator.core.http import Response
+from aggregator.core.model import Event
 from aggregator.core.settings import SourceConfig
+from aggregator.fetch.browser import Loaded
 from sources.registry import source_class
 
 ADAPTERS: Mapping[str, tuple[str, ...]] = {

@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aggregator.channels import channel_fetcher, channels_of
+from aggregator.core.http import Request, Response
 from aggregator.core.model import Event
 from aggregator.refresh import Fetches, collect, describe_failure
-from aggregator.core.http import Request, Response
 from sources.base import Source
 
 REAL_SIZE = 512

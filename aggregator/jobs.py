@@ -14,23 +14,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aggregator.core import clock
 from aggregator.config import Config
-from aggregator.fetch.fetcher import fetcher_from_settings
-from aggregator.health import SourceHealth, source_health
-from aggregator.store.lock import DEFAULT_TIMEOUT, LockBusy, StoreLock, lock_path
-from aggregator.refresh import Fetches, SourceOutcome, refresh_all
-from aggregator.fetch.replay import ReplayFetcher
-from aggregator.store.db import Store
+from aggregator.core import clock
+from aggregator.core.http import FetchSession
 from aggregator.core.words import counted
+from aggregator.fetch.fetcher import fetcher_from_settings
+from aggregator.fetch.replay import ReplayFetcher
+from aggregator.health import SourceHealth, source_health
 from aggregator.publish import export_feeds
+from aggregator.refresh import SourceOutcome, refresh_all
+from aggregator.store.db import Store
+from aggregator.store.lock import LockBusy, StoreLock, lock_path
 from sources.base import Source
 from sources.registry import build_source
 
 logger = logging.getLogger(__name__)
 
 
-def build_fetcher(config: Config, replay: Path | None = None) -> Fetches:
+def build_fetcher(config: Config, replay: Path | None = None) -> FetchSession:
     """The live fetcher of ``[fetch]``, or the replay archive ``replay``."""
     return ReplayFetcher(replay) if replay is not None else fetcher_from_settings(config.fetch)
 
@@ -38,7 +39,7 @@ def build_fetcher(config: Config, replay: Path | None = None) -> Fetches:
 def store_lock(config: Config, *, on_wait: Callable[[str], None] = lambda holder: None,
                cancelled: Callable[[], bool] = lambda: False) -> StoreLock:
     """The lock every store-writing command holds (wait: ``[fetch] lock_timeout``)."""
-    timeout = float(getattr(config.fetch, "lock_timeout", DEFAULT_TIMEOUT))
+    timeout = float(config.fetch.lock_timeout)
     return StoreLock(lock_path(config.store_path), timeout, on_wait=on_wait,
                      cancelled=cancelled)
 
@@ -89,7 +90,7 @@ def refresh_and_publish(config: Config, sources: Sequence[Source], *,
     """
     started = time.monotonic()
     fetcher = build_fetcher(config, replay)
-    with Store(config.store_path) as store, fetcher:  # type: ignore[attr-defined]
+    with Store(config.store_path) as store, fetcher:
         outcomes = refresh_all(sources, fetcher, store, on_done=on_done,
                                settings=config.refresh, should_stop=should_stop,
                                incremental=incremental)

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from aggregator.core import clock
-from aggregator.core.settings import Config
-from aggregator.store.edited import edited_events
-from aggregator.health import SourceHealth, source_health, stale_notice
-from aggregator.store.issues import Issue
 from aggregator.core.model import StoredEvent
+from aggregator.core.settings import Config
+from aggregator.health import SourceHealth, source_health, stale_notice
 from aggregator.store.db import Store
+from aggregator.store.edited import edited_events
+from aggregator.store.issues import Issue
 from feeds import csv_table, docx, html, markdown
 from feeds.changes import changes_since
 from feeds.changes_render import CHANGES_RENDERERS

@@ -10,9 +10,9 @@ Identity across changes. An incoming event is the same meeting as a stored one w
    gone from this fetch (the old date no longer listed), and the stored event has neither
    begun (a meeting that happened is never moved: next week's meeting of the same body is
    a new one) nor been cancelled by an earlier refresh (a meeting announced later at
-   another date is a new one, not the withdrawn one back). Each stored event is matched at most once, nearest date first (on a tie, the
-   earlier new date). The incoming event then takes the stored UID, and its key becomes an
-   alias of that UID.
+   another date is a new one, not the withdrawn one back). Each stored event is matched at
+   most once, nearest date first (on a tie, the earlier new date). The incoming event then
+   takes the stored UID, and its key becomes an alias of that UID.
 
 Cancellation. A stored event of the source that this fetch no longer lists, that has not
 begun, and that is not already cancelled, is *vanished*: the refresh marks it cancelled.

@@ -19,29 +19,22 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
-from aggregator.core import clock
-from aggregator.store import http_cache
 from aggregator.channels import try_channels
 from aggregator.config import RefreshSettings
-from aggregator.fetch.fetcher import full_url
-from aggregator.store.http_cache import CacheEntry, ValidatorCache
+from aggregator.core import clock
+from aggregator.core.http import Fetches, Request, Response
 from aggregator.core.model import Event, EventError
-from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
-from aggregator.store.db import Store, UpsertCounts
-from aggregator.core.http import Request, Response
 from aggregator.core.words import counted
+from aggregator.fetch.fetcher import FetchError, full_url
+from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
+from aggregator.store import http_cache
+from aggregator.store.db import Store, UpsertCounts
+from aggregator.store.http_cache import CacheEntry, ValidatorCache
 from sources.base import Notice, ParseError, Source
 
 MAX_REQUESTS_PER_SOURCE = 200
 _QUERY = re.compile(r"(\b(?:https?|file)://[^\s?#]+)\?[^\s)]*?(?=:?(?:\s|\)|$))")
-
-
-class Fetches(Protocol):
-    """Anything that answers a Request with a Response (the fetcher, the replay archive)."""
-
-    def get(self, request: Request) -> Response: ...
 
 
 class SourceFailed(Exception):
@@ -247,7 +240,8 @@ def _last_count(store: Store, source: str) -> int:
 def validator_cache(store: Store, settings: RefreshSettings | None = None,
                     now: datetime | None = None) -> ValidatorCache:
     """The store's ``http_cache`` as of now, for one run."""
-    hours = getattr(settings, "full_refresh_hours", http_cache.DEFAULT_FULL_REFRESH_HOURS)
+    hours = (settings.full_refresh_hours if settings is not None
+             else http_cache.DEFAULT_FULL_REFRESH_HOURS)
     return ValidatorCache(http_cache.load_entries(store.db), now or clock.now(), float(hours))
 
 
@@ -270,7 +264,7 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(url, str) and isinstance(reason, str):
         message = f"{reason} ({url.split('?', 1)[0]})"  # the reason first; the query is noise
     if not label:
-        label = "fetch error" if type(exc).__name__ == "FetchError" else type(exc).__name__
+        label = "fetch error" if isinstance(exc, FetchError) else type(exc).__name__
     message = _QUERY.sub(r"\1?…", message)  # a long query would hide the reason after it
     return f"{label}: {message}"[:300]
 

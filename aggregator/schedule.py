@@ -32,8 +32,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from aggregator.core.settings import ScheduleSettings
-from aggregator.core.settings import SourceConfig
+from aggregator.core.settings import Config, ScheduleSettings, SourceConfig
 
 if TYPE_CHECKING:  # APScheduler is imported where a trigger or the scheduler is built:
     # config loading reads schedules with this module's grammar and stays quick
@@ -51,10 +50,9 @@ PERIOD_HORIZON = timedelta(days=400)
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
-def schedule_settings(config: object) -> ScheduleSettings:
-    """The ``[schedule]`` settings of a Config (the defaults if it has none)."""
-    given = getattr(config, "schedule", None)
-    return given if isinstance(given, ScheduleSettings) else ScheduleSettings()
+def schedule_settings(config: Config) -> ScheduleSettings:
+    """The ``[schedule]`` settings of a Config."""
+    return config.schedule
 
 
 def default_schedule(settings: ScheduleSettings) -> Schedule:
@@ -160,8 +158,7 @@ def _weekday(token: str) -> int:
 
 def source_schedule(spec: SourceConfig, settings: ScheduleSettings) -> Schedule:
     """A source's schedule: its own ``schedule`` key, else the default."""
-    text = getattr(spec, "schedule", None)
-    return parse_schedule(text) if text else default_schedule(settings)
+    return parse_schedule(spec.schedule) if spec.schedule else default_schedule(settings)
 
 
 def schedule_zone(settings: ScheduleSettings) -> ZoneInfo:
@@ -169,9 +166,8 @@ def schedule_zone(settings: ScheduleSettings) -> ZoneInfo:
     the system's."""
     from tzlocal import get_localzone
 
-    name = getattr(settings, "timezone", "")
-    if name:
-        return ZoneInfo(name)
+    if settings.timezone:
+        return ZoneInfo(settings.timezone)
     local = get_localzone()
     return local if isinstance(local, ZoneInfo) else ZoneInfo(str(local))
 
@@ -203,13 +199,13 @@ def plan_jobs(sources: Mapping[str, SourceConfig], settings: ScheduleSettings,
     jobs = []
     for text, names in groups.items():
         period = schedules[text].period(now)
-        overdue = any(last_success.get(name) is None or now - last_success[name] >= period
-                      for name in names)  # type: ignore[operator]
+        overdue = any((last := last_success.get(name)) is None or now - last >= period
+                      for name in names)
         jobs.append(Job(schedules[text], tuple(names), now if overdue else None))
     return jobs
 
 
-def build_scheduler(jobs: Sequence[Job], run: Callable[[Sequence[str]], None],
+def build_scheduler(jobs: Sequence[Job], run: Callable[[Sequence[str]], object],
                     settings: ScheduleSettings) -> BlockingScheduler:
     """A BlockingScheduler running ``run(source names)`` for each job, one at a time."""
     from apscheduler.executors.pool import ThreadPoolExecutor

@@ -24,13 +24,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aggregator.config import Config, load_config
+from aggregator.core.http import Request, Response
 from aggregator.core.model import Event
+from aggregator.core.settings import SourceConfig
+from aggregator.publish import export_calendar, export_events, export_feeds
 from aggregator.refresh import refresh_source
 from aggregator.store.db import Store
-from aggregator.publish import export_calendar, export_events, export_feeds
-from aggregator.core.http import Request, Response
 from sources.base import Source
-from aggregator.core.settings import SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from aggregator.core.distinct import WITHDRAWN, distinct_meetings
+from aggregator.core.model import Event, EventError, StoredEvent, from_iso
 from aggregator.core.settings import Config
+from aggregator.store.db import Store
 from aggregator.store.edited import edited_events
 from aggregator.store.issues import Issue
-from aggregator.core.model import Event, EventError, StoredEvent, from_iso
 from aggregator.store.overrides import TABLE as OVERRIDES
-from aggregator.store.db import Store
-from aggregator.core.distinct import WITHDRAWN, distinct_meetings
 from feeds.tables import TABLE_KINDS, format_date_span, printed_under
 
 CHANGE_KINDS: tuple[str, ...] = ("new", "moved", "retitled", "cancelled", "reinstated",

@@ -85,9 +85,9 @@ def new_document(title: str, stamp: datetime = FIXED_STAMP) -> DocumentObject:
     section.top_margin = section.bottom_margin = Cm(2.0)
     _set_default_fonts(document)
     normal = document.styles["Normal"]
-    normal.font.size = Pt(10.5)  # type: ignore[attr-defined]
-    normal.paragraph_format.space_after = Pt(0)  # type: ignore[attr-defined]
-    normal.paragraph_format.line_spacing = 1.0  # type: ignore[attr-defined]
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
     properties = document.core_properties
     properties.title = xml_text(title)
     properties.author = properties.last_modified_by = "tradecal"

@@ -50,10 +50,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from aggregator.core import clock
-from aggregator.core.model import SECTIONS
-from aggregator.core.settings import Config, Organization
-from aggregator.core.model import Event, StoredEvent
 from aggregator.core.distinct import distinct_meetings
+from aggregator.core.model import SECTIONS, Event, StoredEvent
+from aggregator.core.settings import Config, Organization
 from feeds.ics import PRODID, build_calendar, read_header, write_atomically
 from feeds.ics_text import event_text
 

@@ -56,13 +56,12 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
-from aggregator.core.settings import FeedSettings
 from aggregator.core.model import Event, StoredEvent
+from aggregator.core.settings import FeedSettings
 from feeds.ics_fold import fold_lines
 from feeds.ics_text import EventText
 from feeds.ics_times import event_times, used_zones, utc
-from feeds.vtimezone import (PosixZone, UnsupportedZone, feed_zone_rules, vtimezone_from_rules,
-                             zone_rules)
+from feeds.vtimezone import PosixZone, UnsupportedZone, feed_zone_rules, vtimezone_from_rules, zone_rules
 
 PRODID = "-//tradecal//Trade calendar feeds//EN"
 ICS_STATUS: Mapping[str, str] = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE",

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from aggregator.core.settings import Config, Organization
 from aggregator.core.model import Event
+from aggregator.core.settings import Config, Organization
 
 KIND_LABELS: Mapping[str, str] = {"meeting": "會議 Meeting", "seminar": "研討會 Seminar",
                                   "hearing": "聽證會 Hearing", "deadline": "截止日 Deadline"}

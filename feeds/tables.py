@@ -33,10 +33,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from aggregator.core.model import SECTIONS
-from aggregator.core.settings import Config
-from aggregator.core.model import StoredEvent
 from aggregator.core.distinct import distinct_meetings
+from aggregator.core.model import SECTIONS, StoredEvent
+from aggregator.core.settings import Config
 
 CALENDAR_COLUMNS: tuple[str, ...] = ("日期", "星期", "會議")
 EVENTS_COLUMNS: tuple[str, ...] = ("主辦/執行單位", "報名截止日期", "活動日期", "活動名稱", "活動網址")

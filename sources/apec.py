@@ -43,8 +43,8 @@ from aggregator.core.encoding import decode_body
 from aggregator.core.model import Event, title_date_key
 from aggregator.core.status import status_from_title, status_of_word
 from sources.base import ParseError, Response, Source
-from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+from sources.lib.markup import absolute_url
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag

@@ -217,7 +217,8 @@ def post_of(item: object) -> Post | None:
         day = date.fromisoformat(published[:10]) if isinstance(published, str) else None
     except ValueError:
         day = None
-    return Post(id=item.get("id") if isinstance(item.get("id"), int) else 0,
+    ident = item.get("id")
+    return Post(id=ident if isinstance(ident, int) else 0,
                 link=item["link"].strip(), title=title, text=_rendered(item.get("content")),
                 excerpt=_rendered(item.get("excerpt")), published=day)
 

@@ -9,6 +9,7 @@ where the site pages or links to details, further :class:`Request` objects.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -46,7 +47,7 @@ class Source:
     """
 
     type: ClassVar[str] = ""
-    options: ClassVar[Mapping[str, type]] = {}
+    options: ClassVar[Mapping[str, builtins.type]] = {}
     lists_all_upcoming: ClassVar[bool] = True
     """True when a successful fetch lists every upcoming event the site announces, so an
     upcoming event missing from it was withdrawn (feeds that show only the latest items,
@@ -78,11 +79,11 @@ class Source:
         """The first requests of a refresh (by default, the configured URL)."""
         return [Request(self.config.url)]
 
-    def parse(self, response: Response) -> Iterator[Event | Request]:
+    def parse(self, response: Response) -> Iterator[Event | Request | Notice]:
         """Read one response; yield events, follow-up requests (and :class:`Notice`)."""
         raise NotImplementedError
 
-    def parse_loaded(self, response: Response) -> Iterator[Event | Request]:
+    def parse_loaded(self, response: Response) -> Iterator[Event | Request | Notice]:
         """Read a response and the data responses a browser loaded with it
         (``response.related``): a page a script fills is read from its data. A related
         response this source cannot read is passed over; if none can be read, the page's

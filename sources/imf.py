@@ -35,8 +35,8 @@ from aggregator.core.encoding import decode_body
 from aggregator.core.model import Event, Kind, title_date_key
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.lib.markup import absolute_url, shorten
 from sources.lib.complete import check_html
+from sources.lib.markup import absolute_url, shorten
 from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used

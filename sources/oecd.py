@@ -45,6 +45,7 @@ from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import Event
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
+from sources.lib.complete import check_html
 from sources.lib.event_cards import (
     HEADINGS,
     card_of,
@@ -54,7 +55,6 @@ from sources.lib.event_cards import (
     title_of,
 )
 from sources.lib.markup import absolute_url
-from sources.lib.complete import check_html
 from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
@@ -182,7 +182,8 @@ def listing_of_result(result: object) -> Listing | None:
     description = _plain(result.get("description"))
     days = [_iso_day(result.get(key)) for key in ("startDateTime", "endDateTime")]
     dated = " - ".join(f"{day.day} {day:%B} {day.year}" for day in days if day)
-    listed = result.get("tags") if isinstance(result.get("tags"), list) else []
+    given = result.get("tags")
+    listed = given if isinstance(given, list) else []
     tags = [_plain(tag.get("title")).lower() for tag in listed if isinstance(tag, dict)]
     location = next((_FORMATS[tag] for tag in tags if tag in _FORMATS), "")
     return Listing(url=url, title=title, text=dated or f"{title}. {description}",
@@ -245,7 +246,7 @@ def _parse_span(listing: Listing) -> DateSpan | None:
     reference = listing.reference or (date(month[0], month[1], 15) if month else None)
     spans = find_dates(listing.text, reference)
     in_month = [span for span in spans if (span.first.year, span.first.month) == month]
-    return (in_month or spans or [None])[0]
+    return (in_month or spans)[0] if in_month or spans else None
 
 
 def _parse_start_end(span: DateSpan, after: str,

@@ -56,8 +56,8 @@ from sources.generic.html_list import (
     reference_date,
 )
 from sources.lib.markup import absolute_url
-from sources.trade_gov_tw_feeds import feed_items, is_feed, is_page_list, page_items
 from sources.lib.when import event_times
+from sources.trade_gov_tw_feeds import feed_items, is_feed, is_page_list, page_items
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import BeautifulSoup, Tag

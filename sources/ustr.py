@@ -159,7 +159,7 @@ def notice_from_result(result: object) -> Notice | None:
         published = date.fromisoformat(result["publication_date"])
     except ValueError:
         return None
-    texts = {key: result.get(key) if isinstance(result.get(key), str) else ""
+    texts = {key: value if isinstance(value := result.get(key), str) else ""
              for key in ("action", "abstract", "dates")}
     dockets = result.get("docket_ids")
     return Notice(document_number=result["document_number"].strip(),

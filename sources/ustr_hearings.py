@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from aggregator.core.dates import (DatedSection, TimeSpan, find_dates, find_time,
-                              split_at_date_headings, split_sentences)
+from aggregator.core.dates import DatedSection, TimeSpan, find_dates, find_time, split_at_date_headings, split_sentences
 from aggregator.core.model import Status
 
 

@@ -43,6 +43,7 @@ from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import Event
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
+from sources.lib.complete import check_html
 from sources.lib.event_cards import (
     card_of,
     kind_of_title,
@@ -51,7 +52,6 @@ from sources.lib.event_cards import (
     title_of,
 )
 from sources.lib.markup import absolute_url
-from sources.lib.complete import check_html
 from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
@@ -173,7 +173,8 @@ def listing_of_document(document: object) -> Listing | None:
     if not url or day is None or not title:
         return None
     description = _cdata(document.get("descr"))
-    country = document.get("country") if isinstance(document.get("country"), str) else ""
+    given = document.get("country")
+    country = given if isinstance(given, str) else ""
     about = f"Country: {country.strip()}." if country.strip().lower() not in \
         _GENERIC_COUNTRIES else ""
     return Listing(url=url, day=day, title=title, text=f"{title}. {description}",

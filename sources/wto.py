@@ -53,12 +53,12 @@ from zoneinfo import ZoneInfo
 
 from aggregator.core.encoding import decode_body
 from aggregator.core.model import Event, title_date_key
+from aggregator.core.sniff import looks_like_js_data
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from aggregator.core.sniff import looks_like_js_data
+from sources.lib.complete import check_javascript
 from sources.lib.js_literals import JsItem, find_js_items
 from sources.lib.markup import absolute_url
-from sources.lib.complete import check_javascript
 from sources.wto_news import meeting_title, rss_meetings
 
 DEFAULT_URL = "https://www.wto.org/library/events/event_resources/meetings_e.js"  # inferred

@@ -66,7 +66,7 @@ def rss_meetings(source_event: Callable[..., Event], response: Response, zone: Z
         marked = status_from_title(" ".join(headline.split()))
         title = meeting_title(marked.title)
         published = entry.get("published_parsed") or entry.get("updated_parsed")
-        posted = (datetime(*published[:6], tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+        posted = (datetime(*published[:6]).replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
                   if published else None)
         text = re.sub(r"<[^>]*>", " ", str(entry.get("summary", "")))
         day = _meeting_day(text, posted)

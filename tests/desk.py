@@ -5,7 +5,6 @@ which runs ``tradecal --config ... ARGS`` as a user would."""
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path

@@ -25,8 +25,8 @@ from aggregator.fetch.fetcher import (
     full_url,
     read_local_file,
 )
-from aggregator.refresh import collect
 from aggregator.fetch.replay import save_response
+from aggregator.refresh import collect
 from sources.base import Request, Response
 from sources.registry import build_source
 

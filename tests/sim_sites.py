@@ -4,8 +4,9 @@
 loopback server: ``/calendar.ics`` (an iCalendar feed, a UID per meeting, times with their
 IANA ``TZID`` or all-day dates) and ``/events/`` (an HTML page with one
 ``<script type="application/ld+json">`` block per meeting, times with their offset, a
-detail ``url`` only for keyed meetings). What they list is the world at ``SimSites.now``, which the simulation sets before each run; the ``Date`` header is that
-instant too (the feed reader takes its "today" from it).
+detail ``url`` only for keyed meetings). What they list is the world at ``SimSites.now``,
+which the simulation sets before each run; the ``Date`` header is that instant too (the
+feed reader takes its "today" from it).
 
 A site can be made faulty for the next request (``SimSites.faults[site]``): ``outage`` (a
 503), ``empty`` (a 200 with no body), ``zero`` (a valid answer listing nothing),

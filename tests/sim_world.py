@@ -6,7 +6,8 @@ schema.org events in Taipei, half of them with a detail-page URL (a key of their
 without (known only by title and date). Each meeting has versions (:class:`Version`), each
 taking effect on a site day (a UTC date): it is announced, moved, retitled, withdrawn and
 reinstated before it begins; after it ends the site drops it (the feed a week later, the
-page at once, a few hours or a day later; "Heads of Delegation" as soon as it ends). Recurring same-title series are built in: "Heads of Delegation"
+page at once, a few hours or a day later; "Heads of Delegation" as soon as it ends).
+Recurring same-title series are built in: "Heads of Delegation"
 every Tuesday in Geneva on the feed (each with its own UID), the "Trade Policy Committee"
 monthly in Taipei on the page (no key).
 

@@ -31,8 +31,8 @@ from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aggregator.core import clock
 from aggregator.config import load_config
+from aggregator.core import clock
 from aggregator.jobs import refresh_and_publish
 from aggregator.store.db import Store
 from sources.registry import build_source

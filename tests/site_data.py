@@ -15,8 +15,8 @@ from pathlib import Path
 
 from aggregator.config import Config, parse_config
 from aggregator.core.model import Event
-from aggregator.store.db import Store
 from aggregator.publish import export_feeds
+from aggregator.store.db import Store
 from tests.conftest import ROOT
 from tests.reference import SEEN, reference_events
 

@@ -19,9 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from aggregator.core.model import Event
-from aggregator.store.overrides import clear_override, set_override
-from aggregator.store.issues import last_issue, record_issue
 from aggregator.store.db import Store
+from aggregator.store.issues import last_issue, record_issue
+from aggregator.store.overrides import clear_override, set_override
 from feeds.changes import (
     CHANGES_COLUMNS,
     ChangesReport,

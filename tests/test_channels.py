@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from aggregator.channels import channels_of
 from aggregator.cli import cli
-from aggregator.store.db import Store
 from aggregator.fetch.fetcher import FetchError, full_url
 from aggregator.refresh import fetch_source
+from aggregator.store.db import Store
 from sources.base import Request, Response, SourceConfig
 from sources.registry import build_source
 from tests.conftest import FIXTURES

@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 from aggregator.cli.context import Context
 from aggregator.cli.edit import edit_command
 from aggregator.config import load_config
-from aggregator.store.overrides import overrides
-from aggregator.store.db import Store
 from aggregator.publish import export_calendar, export_events
+from aggregator.store.db import Store
+from aggregator.store.overrides import overrides
 from tests.conftest import ROOT
 from tests.reference import END, START, reference_events
 

@@ -9,8 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from aggregator.core import clock
 from aggregator.cli import cli
+from aggregator.core import clock
 from tests.conftest import FIXTURES, ROOT
 from tests.reference import read_reference, split_row
 

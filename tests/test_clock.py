@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.core import clock
 from aggregator.config import parse_config
+from aggregator.core import clock
 from sources.registry import build_source
 from tests.conftest import ROOT
 

@@ -56,8 +56,15 @@ from feeds.feedset import STALE_TEMPORARY_SECONDS
 from sources.base import Request, Response
 from tests.conftest import ROOT
 from tests.fault_sites import SiteSource, write_config
-from tests.feed_checks import (SITE_ENTRIES, event_rows, feed_files, icaljs_available,
-                               icaljs_read, integrity, whole_calendar)
+from tests.feed_checks import (
+    SITE_ENTRIES,
+    event_rows,
+    feed_files,
+    icaljs_available,
+    icaljs_read,
+    integrity,
+    whole_calendar,
+)
 
 NOW = "2026-06-01T08:00:00+00:00"
 SOURCES = ("wto-calendar", "council-calendar", "committee-calendar", "forum-calendar")

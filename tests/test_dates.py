@@ -8,9 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.core.dates import (find_dates, find_time, find_times, month_number, nearest_date,
-                              parse_month_day_year, parse_time, split_at_date_headings,
-                              split_sentences)
+from aggregator.core.dates import (
+    find_dates,
+    find_time,
+    find_times,
+    month_number,
+    nearest_date,
+    parse_month_day_year,
+    parse_time,
+    split_at_date_headings,
+    split_sentences,
+)
 
 REFERENCE = date(2024, 4, 19)
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",

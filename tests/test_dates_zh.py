@@ -8,9 +8,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.core.dates import (ROC_OFFSET, find_all_times, find_any_dates, find_date_spans_zh,
-                              find_times_zh, fold_width, nearest_date_on_weekday,
-                              parse_any_date, parse_time_range, roc_year, time_unknown)
+from aggregator.core.dates import (
+    ROC_OFFSET,
+    find_all_times,
+    find_any_dates,
+    find_date_spans_zh,
+    find_times_zh,
+    fold_width,
+    nearest_date_on_weekday,
+    parse_any_date,
+    parse_time_range,
+    roc_year,
+    time_unknown,
+)
 
 REFERENCE = date(2024, 4, 20)
 WEEKDAYS = "一二三四五六日"

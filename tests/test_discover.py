@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aggregator.core.sniff import looks_like
 from aggregator.cli import cli
+from aggregator.core.sniff import looks_like
 from tests.servers import LoopbackServer, Reply
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")

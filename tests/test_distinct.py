@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from aggregator.core.model import Event, StoredEvent
 from aggregator.core.distinct import distinct_meetings
+from aggregator.core.model import Event, StoredEvent
 
 T0 = datetime(2024, 4, 1, tzinfo=UTC)
 

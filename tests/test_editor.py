@@ -21,17 +21,17 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from docx import Document
 
-from aggregator.web import server as serve
 from aggregator.cli.context import Context
-from aggregator.config import Config, load_config
-from aggregator.store.edited import override_states
-from aggregator.web.editor import Editor
-from aggregator.core.model import Event
 from aggregator.cli.serve import serve_command
-from aggregator.web.server import MAX_BODY, FeedApp, make_feed_server
-from aggregator.store.db import Store
-from aggregator.store.issues import issues, record_issue
+from aggregator.config import Config, load_config
+from aggregator.core.model import Event
 from aggregator.publish import export_calendar, export_events
+from aggregator.store.db import Store
+from aggregator.store.edited import override_states
+from aggregator.store.issues import issues, record_issue
+from aggregator.web import server as serve
+from aggregator.web.editor import Editor
+from aggregator.web.server import MAX_BODY, FeedApp, make_feed_server
 from tests.conftest import ROOT
 from tests.reference import END, START, reference_events
 

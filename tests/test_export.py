@@ -12,11 +12,6 @@ from pathlib import Path
 import docx
 import pytest
 
-from aggregator.store.overrides import set_override
-from aggregator.store.db import Store
-from aggregator.store.issues import record_issue
-from feeds.csv_table import render_calendar_csv, render_events_csv
-from feeds.docx import render_calendar_docx
 from aggregator.publish import (
     EXTENSIONS,
     FORMATS,
@@ -26,6 +21,11 @@ from aggregator.publish import (
     export_events,
     write_export,
 )
+from aggregator.store.db import Store
+from aggregator.store.issues import record_issue
+from aggregator.store.overrides import set_override
+from feeds.csv_table import render_calendar_csv, render_events_csv
+from feeds.docx import render_calendar_docx
 from feeds.html import render_calendar_html, render_events_html
 from feeds.markdown import render_calendar_markdown, render_events_markdown
 from tests.reference import (

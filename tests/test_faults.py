@@ -20,8 +20,9 @@ its health; the summary names it; and, alone (``tradecal refresh NAME``, no retr
 0.25 s timeout), it makes the command exit 1. The two Big5 pages are no failure: they must be
 read right (the same events as with their charset declared, recorded ``ok``, exit 0). A
 drop and an empty answer are held back as ``suspicious``; every other fault is ``failed``
-(a body cut without a Content-Length, XML or calendar, is a parse error: ``sources.lib.complete``). Overall: the healthy sources complete, every feed is whole for icalendar and
-ical.js, the run exits 1 within a few timeouts.
+(a body cut without a Content-Length, XML or calendar, is a parse error:
+``sources.lib.complete``). Overall: the healthy sources complete, every feed is whole for
+icalendar and ical.js, the run exits 1 within a few timeouts.
 """
 
 from __future__ import annotations
@@ -44,12 +45,23 @@ from aggregator.fetch.fetcher import BODY_TIME_FACTOR, GIVE_UP_MARGIN
 from aggregator.store.lock import lock_path
 from feeds.feedset import slug
 from tests.conftest import FIXTURES
-from tests.fault_sites import (AIRGRAMS_PATH, ICS_PATH, LIST_PATH, USTR_PATH, SiteSource,
-                               airgrams_answer, airgrams_source, big5_cards, cards_source,
-                               future_ustr_json, ics_feed, ics_source, ustr_source,
-                               write_config)
-from tests.feed_checks import (event_rows, feed_files, icaljs_available, icaljs_read,
-                               whole_calendar)
+from tests.fault_sites import (
+    AIRGRAMS_PATH,
+    ICS_PATH,
+    LIST_PATH,
+    USTR_PATH,
+    SiteSource,
+    airgrams_answer,
+    airgrams_source,
+    big5_cards,
+    cards_source,
+    future_ustr_json,
+    ics_feed,
+    ics_source,
+    ustr_source,
+    write_config,
+)
+from tests.feed_checks import event_rows, feed_files, icaljs_available, icaljs_read, whole_calendar
 from tests.servers import Handler, LoopbackServer, Reply, endless, hang, redirect_to, truncated
 
 TIMEOUT = 0.5

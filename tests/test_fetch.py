@@ -14,7 +14,7 @@ from werkzeug import Request as WsgiRequest
 from werkzeug import Response as WsgiResponse
 
 from aggregator import __version__
-from aggregator.fetch.fetcher import DEFAULT_USER_AGENT, FetchError, Fetcher, parse_retry_after
+from aggregator.fetch.fetcher import DEFAULT_USER_AGENT, Fetcher, FetchError, parse_retry_after
 from sources.base import Request
 
 CHUNK = b"x" * 65_536

@@ -30,6 +30,7 @@ from aggregator.core.model import Event, event_to_json
 from sources.apec import DEFAULT_URL as APEC_URL
 from sources.asean import POSTS_URL
 from sources.base import Notice, ParseError, Request, Response, Source, SourceConfig
+from sources.generic.tribe import API_PATH
 from sources.imf import LIST_URL as IMF_URL
 from sources.itri import LIST_URL as ITRI_URL
 from sources.lib.markup import absolute_url
@@ -37,7 +38,6 @@ from sources.oecd import EVENTS_URL as OECD_EVENTS
 from sources.oecd import SEARCH_URL as OECD_SEARCH
 from sources.registry import SOURCE_TYPES, source_class
 from sources.trade_gov_tw import ENDPOINT
-from sources.generic.tribe import API_PATH
 from sources.ustr import SEARCH_URL as USTR_URL
 from sources.worldbank import EVENTS_URL as WB_EVENTS
 from sources.worldbank import SEARCH_URL as WB_SEARCH

@@ -39,9 +39,9 @@ from aggregator.cli import cli
 from aggregator.config import Config, load_config
 from aggregator.core.model import Event, EventError
 from aggregator.core.status import status_from_title
+from aggregator.publish import FORMATS, export_calendar, export_changes, export_events, export_feeds
 from aggregator.store.db import Store
 from feeds.csv_table import FORMULA_STARTS, safe_cell, write_csv
-from aggregator.publish import FORMATS, export_calendar, export_changes, export_events, export_feeds
 from feeds.ics_text import event_text
 from feeds.subscribe import feed_links, index_page
 from sources.base import Response

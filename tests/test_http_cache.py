@@ -11,12 +11,12 @@ from typing import ClassVar
 import pytest
 from click.testing import CliRunner
 
-from aggregator.store import http_cache
 from aggregator.cli import cli
 from aggregator.config import RefreshSettings
-from aggregator.fetch.fetcher import Fetcher
 from aggregator.core.model import Event
+from aggregator.fetch.fetcher import Fetcher
 from aggregator.refresh import refresh_source
+from aggregator.store import http_cache
 from aggregator.store.db import Store
 from sources.base import Request, Response, SourceConfig
 from tests.servers import LoopbackServer, Reply

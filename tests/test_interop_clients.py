@@ -26,8 +26,16 @@ from feeds.ics import build_calendar
 from feeds.vtimezone import UnsupportedZone, feed_zone_rules, vtimezone
 from sources.lib.manual import read_events_csv
 from tests import interop_sets
-from tests.client_readings import (TEXT_FIELDS, Reading, instant, oracle, read_icaljs,
-                                   read_libical, read_nodeical, read_vobject)
+from tests.client_readings import (
+    TEXT_FIELDS,
+    Reading,
+    instant,
+    oracle,
+    read_icaljs,
+    read_libical,
+    read_nodeical,
+    read_vobject,
+)
 from tests.feed_events import stored
 from tests.feed_rules import feed_problems, outlook_rrule
 from tests.interop_sets import FeedSet

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import cli
-from aggregator.store.lock import LockBusy, StoreLock, holder, lock_path
 from aggregator.store.db import Store
+from aggregator.store.lock import LockBusy, StoreLock, holder, lock_path
 from tests.servers import LoopbackServer
 from tests.ustr_sites import PATH, page_reply, ustr_page, write_config
 

@@ -7,8 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.core.model import (Event, EventError, event_to_json, from_iso, make_uid,
-                              normalize_title, title_date_key, to_iso)
+from aggregator.core.model import (
+    Event,
+    EventError,
+    event_to_json,
+    from_iso,
+    make_uid,
+    normalize_title,
+    title_date_key,
+    to_iso,
+)
 
 
 def event(**changes: object) -> Event:

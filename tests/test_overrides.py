@@ -10,8 +10,10 @@ import pytest
 from icalendar import Calendar
 
 from aggregator.config import Config, parse_config
-from aggregator.store.edited import edited_events, override_states
 from aggregator.core.model import Event
+from aggregator.publish import export_calendar, export_events, export_feeds
+from aggregator.store.db import Store
+from aggregator.store.edited import edited_events, override_states
 from aggregator.store.overrides import (
     AmbiguousUid,
     OverrideError,
@@ -23,9 +25,7 @@ from aggregator.store.overrides import (
     resolve_uid,
     set_override,
 )
-from aggregator.store.db import Store
 from feeds.changes import changes_since
-from aggregator.publish import export_calendar, export_events, export_feeds
 from tests.reference import CONFIG_TOML, END, START, reference_events
 
 T0 = datetime(2024, 4, 25, 8, 0, tzinfo=UTC)

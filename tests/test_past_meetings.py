@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from aggregator import reconcile as rec
 from aggregator.config import parse_config
 from aggregator.core.model import Event
-from aggregator import reconcile as rec
 from aggregator.refresh import refresh_source
 from aggregator.store.db import Store
 from feeds.feedset import write_feeds

@@ -8,9 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aggregator.fetch.fetcher import FetchError, Fetcher
-from aggregator.fetch.politeness import (HostLimiter, RobotsCache, RobotsFile, agent_token, origin,
-                                   robots_url)
+from aggregator.fetch.fetcher import Fetcher, FetchError
+from aggregator.fetch.politeness import HostLimiter, RobotsCache, RobotsFile, agent_token, origin, robots_url
 from sources.base import Request
 from tests.servers import LoopbackServer, Reply
 

@@ -15,8 +15,8 @@ import pytest
 
 from aggregator.config import load_config
 from aggregator.core.model import event_to_json
-from aggregator.reconcile import merge_duplicates
 from aggregator.fetch.replay import note_provenance, read_saved, save_response
+from aggregator.reconcile import merge_duplicates
 from sources.base import Request, Response
 from sources.registry import build_source
 from tests.conftest import FIXTURES, ROOT

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from aggregator.fetch.fetcher import FetchError
 from aggregator.core.model import Event
+from aggregator.fetch.fetcher import FetchError
 from aggregator.reconcile import merge_duplicates
 from aggregator.refresh import collect, describe_failure, refresh_all, refresh_source
 from aggregator.store.db import Store

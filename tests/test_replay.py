@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from aggregator.fetch.fetcher import FetchError, Fetcher
+from aggregator.fetch.fetcher import Fetcher, FetchError
 from aggregator.fetch.replay import (
     RecordingFetcher,
     ReplayFetcher,

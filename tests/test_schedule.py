@@ -23,8 +23,7 @@ from click.testing import CliRunner
 from aggregator.cli import cli
 from aggregator.config import Config, ScheduleSettings, parse_config
 from aggregator.jobs import scheduled_refresh, store_lock
-from aggregator.schedule import (build_scheduler, cron_weekdays, parse_schedule, plan_jobs,
-                                 source_schedule)
+from aggregator.schedule import build_scheduler, cron_weekdays, parse_schedule, plan_jobs, source_schedule
 from sources.base import SourceConfig
 from tests.servers import LoopbackServer
 from tests.ustr_sites import PATH, page_reply, ustr_page, write_config

@@ -17,10 +17,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from aggregator.web import server as serve
 from aggregator.cli.context import Context
-from aggregator.config import parse_config
 from aggregator.cli.serve import serve_command
+from aggregator.config import parse_config
+from aggregator.web import server as serve
 from aggregator.web.server import FeedApp, Route, make_feed_server, text_reply
 from feeds.feedset import write_feeds
 from feeds.ics import build_calendar

@@ -20,9 +20,9 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from aggregator.web.server import FeedApp, Request
-from aggregator.store.db import Store
 from aggregator.publish import export_feeds
+from aggregator.store.db import Store
+from aggregator.web.server import FeedApp, Request
 from tests.site_data import CANCELLED, CHANGED, NOW, POSTPONED, TODAY, build_site
 
 SCHEMA_STATUSES = {"CONFIRMED": {"https://schema.org/EventScheduled"},

@@ -34,7 +34,6 @@ from tests.reference import (
     stored,
 )
 
-
 # --- the reference itself ------------------------------------------------------------------
 
 def test_calendar_matches_reference_cell_by_cell() -> None:

@@ -10,8 +10,7 @@ import pytest
 
 from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Request, Response, SourceConfig
-from sources.trade_gov_tw import (ENDPOINT, TradeGovTwSource, event_name, split_labels,
-                                  title_place)
+from sources.trade_gov_tw import ENDPOINT, TradeGovTwSource, event_name, split_labels, title_place
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "trade_gov_tw"
 DETAIL = "https://www.trade.gov.tw/Pages/Detail.aspx?nodeID=4326&pid="

@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aggregator import __version__
-from aggregator.cli.context import (EXIT_FAILED, EXIT_OK, Context, console, pass_context,
-                                    replay_option)
+from aggregator.cli.context import EXIT_FAILED, EXIT_OK, Context, console, pass_context, replay_option
 from aggregator.cli.doctor import discover_command, doctor
 from aggregator.cli.edit import edit_command
 from aggregator.cli.export import export, sources
@@ -265,7 +264,7 @@ def record(context: Context, name: str, out: Path | None) -> None:
 
     source = context.source(name)
     folder = out or Path("tests") / "fixtures" / name / "recorded"
-    with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
+    with RecordingFetcher(context.fetcher(None), folder) as recorder:
         collected = fetch_source(source, recorder)  # through its channels, as a refresh
     if recorder.saved:
         note_provenance(folder, recorder.saved)

@@ -17,8 +17,8 @@ from aggregator.store.lock import LockBusy
 if TYPE_CHECKING:  # imported where used: a command loads only what it needs (DESIGN.md)
     from rich.console import Console
 
+    from aggregator.core.http import FetchSession
     from aggregator.core.settings import Config
-    from aggregator.refresh import Fetches
     from aggregator.store.db import Store
     from sources.base import Source
 
@@ -133,7 +133,7 @@ class Context:
         after = ": subscribers get the correction at their next refresh" if correction else ""
         console().print(f"wrote {counted(len(paths), 'feed')} to {folder}{after}", markup=False)
 
-    def fetcher(self, replay: Path | None) -> Fetches:
+    def fetcher(self, replay: Path | None) -> FetchSession:
         from aggregator.jobs import build_fetcher
 
         return build_fetcher(self.config, replay)

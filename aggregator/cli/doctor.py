@@ -34,7 +34,7 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
     for name in chosen:
         source = context.source(name)
         folder = out / name if out else Path("tests") / "fixtures" / name / "recorded"
-        with RecordingFetcher(context.fetcher(None), folder) as recorder:  # type: ignore[arg-type]
+        with RecordingFetcher(context.fetcher(None), folder) as recorder:
             found = check_source(source, recorder)
         if recorder.saved:
             note_provenance(folder, recorder.saved)

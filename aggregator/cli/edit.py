@@ -27,8 +27,9 @@ from typing import NoReturn
 import click
 
 from aggregator.cli.context import EXIT_USAGE, Context, console, pass_context
-from aggregator.store.edited import override_states
 from aggregator.core.model import SECTIONS
+from aggregator.store.db import Store
+from aggregator.store.edited import override_states
 from aggregator.store.overrides import (
     FIELDS,
     AmbiguousUid,
@@ -42,7 +43,6 @@ from aggregator.store.overrides import (
     resolve_uid,
     set_override,
 )
-from aggregator.store.db import Store
 
 LIST_COLUMNS = ("uid", "field", "value", "set_at", "state", "event")
 CLEARABLE = (*FIELDS, "short-url", "registration_deadline")

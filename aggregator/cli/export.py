@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from aggregator.core import clock
 from aggregator.cli.context import EXIT_FAILED, Context, console, pass_context
+from aggregator.core import clock
 from aggregator.health import source_health
-from aggregator.store.issues import find_issue, issues, last_issue, record_issue
 from aggregator.publish import (
     FORMATS,
     default_window,
@@ -21,6 +20,7 @@ from aggregator.publish import (
     export_events,
     write_export,
 )
+from aggregator.store.issues import find_issue, issues, last_issue, record_issue
 
 window_from = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
                            help="First day of the window (default: the Monday after today).")
@@ -49,11 +49,10 @@ def export_ics(context: Context, out: Path | None) -> None:
         context.publish(store, out, correction=False)
 
 
-def _window(start: object, end: object, today: date) -> tuple[date, date]:
+def _window(start: datetime | None, end: datetime | None, today: date) -> tuple[date, date]:
     default_start, default_end = default_window(today)
-    first = start.date() if start else default_start  # type: ignore[attr-defined]
-    last = end.date() if end else (  # type: ignore[attr-defined]
-        first + (default_end - default_start))
+    first = start.date() if start else default_start
+    last = end.date() if end else first + (default_end - default_start)
     if last < first:
         raise click.UsageError(f"--to {last} is before --from {first}")
     return first, last
@@ -71,7 +70,7 @@ def _emit(data: str | bytes, out: Path | None) -> None:
             sys.exit(EXIT_FAILED)
         console().print(f"wrote {out}", markup=False)
     elif isinstance(data, bytes):
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer  # (click.get_binary_stream is deprecated in Click 8.5)
         if stream.isatty():
             raise click.UsageError("--format docx writes a Word file: give --out FILE")
         stream.write(data)
@@ -89,8 +88,8 @@ def _emit(data: str | bytes, out: Path | None) -> None:
               help="Record this window as the newsletter's next issue (`export changes` then "
                    "lists what changed since it). Without it, an export is a preview.")
 @pass_context
-def export_calendar_command(context: Context, start: object, end: object, fmt: str,
-                            out: Path | None, mark: bool) -> None:
+def export_calendar_command(context: Context, start: datetime | None, end: datetime | None,
+                            fmt: str, out: Path | None, mark: bool) -> None:
     """The 國際經貿行事曆 table for a window of dates.
 
     Only --issue records the window as an issue; every other export is a preview.
@@ -111,8 +110,8 @@ def export_calendar_command(context: Context, start: object, end: object, fmt: s
 @format_option
 @out_option
 @pass_context
-def export_events_command(context: Context, start: object, end: object, fmt: str,
-                          out: Path | None) -> None:
+def export_events_command(context: Context, start: datetime | None, end: datetime | None,
+                          fmt: str, out: Path | None) -> None:
     """The 活動快訊 and 其他經貿相關活動 tables for a window of dates."""
     first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
@@ -127,7 +126,7 @@ def export_events_command(context: Context, start: object, end: object, fmt: str
 @format_option
 @out_option
 @pass_context
-def export_changes_command(context: Context, since: object, since_issue: int | None,
+def export_changes_command(context: Context, since: datetime | None, since_issue: int | None,
                            fmt: str, out: Path | None) -> None:
     """What changed since a date, an issue, or (default) the last issue: new, moved,
     retitled, cancelled and removed meetings and events, to check the issue against."""
@@ -145,7 +144,7 @@ def export_changes_command(context: Context, since: object, since_issue: int | N
         if start is None:
             raise click.UsageError("no issue recorded yet: mark one with `tradecal export "
                                    "calendar --issue`, or give --since YYYY-MM-DD")
-        _emit(export_changes(store, context.config, start, fmt), out)  # type: ignore[arg-type]
+        _emit(export_changes(store, context.config, start, fmt), out)
 
 
 @export.command(name="issues")

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import click
 
-from aggregator.core import clock
 from aggregator.cli.context import EXIT_USAGE, Context, console, pass_context
+from aggregator.core import clock
 from aggregator.core.settings import ScheduleSettings
 from aggregator.schedule import (
     Job,

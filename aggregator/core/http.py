@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Protocol, Self
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,20 @@ class Response:
     def text(self) -> str:
         """The body decoded as UTF-8 (replacing undecodable bytes)."""
         return self.body.decode("utf-8", errors="replace")
+
+
+class Fetches(Protocol):
+    """Anything that answers a Request with a Response (the fetcher, the replay archive)."""
+
+    def get(self, request: Request) -> Response: ...
+
+
+class FetchSession(Fetches, Protocol):
+    """A :class:`Fetches` holding connections or files: closed after use, also by ``with``."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None: ...

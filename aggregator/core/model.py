@@ -93,7 +93,7 @@ class Event:
             return
         if isinstance(self.end, datetime) != timed:
             raise EventError("start and end must both be dates or both datetimes")
-        if self.end < self.start:  # type: ignore[operator]
+        if self.end < self.start:
             raise EventError(f"end {self.end} is before start {self.start}")
 
     @property

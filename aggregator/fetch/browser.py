@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aggregator.fetch.fetcher import FetchError, full_url
 from aggregator.core.http import Request, Response
 from aggregator.core.sniff import looks_like
+from aggregator.fetch.fetcher import FetchError, full_url
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -35,6 +35,8 @@ import httpx
 
 from aggregator import __version__
 from aggregator.core import clock
+from aggregator.core.http import Request, Response
+from aggregator.core.settings import FetchSettings
 from aggregator.fetch.politeness import (
     ALLOW_ALL,
     HostLimiter,
@@ -42,7 +44,6 @@ from aggregator.fetch.politeness import (
     RobotsFile,
     origin,
 )
-from aggregator.core.http import Request, Response
 
 logger = logging.getLogger(__name__)
 
@@ -340,20 +341,11 @@ class Fetcher:
         return b"".join(chunks)
 
 
-def fetcher_from_settings(settings: object) -> Fetcher:
-    """A Fetcher configured by a ``[fetch]`` table (``FetchSettings``).
-
-    Keys the table may not have yet are read with their defaults: ``concurrency``
-    (:data:`DEFAULT_CONCURRENCY`), ``delay`` (:data:`DEFAULT_DELAY`), ``robots`` (True).
-    """
+def fetcher_from_settings(settings: FetchSettings) -> Fetcher:
+    """A Fetcher configured by the ``[fetch]`` table (its defaults: :class:`FetchSettings`)."""
     return Fetcher(
-        timeout=float(getattr(settings, "timeout", 30.0)),
-        retries=int(getattr(settings, "retries", 3)),
-        max_bytes=int(getattr(settings, "max_bytes", 20_000_000)),
-        max_redirects=int(getattr(settings, "max_redirects", 5)),
-        user_agent=str(getattr(settings, "user_agent", "")),
-        concurrency=int(getattr(settings, "concurrency", DEFAULT_CONCURRENCY)),
-        delay=float(getattr(settings, "delay", DEFAULT_DELAY)),
-        robots=bool(getattr(settings, "robots", True)),
-        browser_path=str(getattr(settings, "browser", "/usr/bin/chromium")),
+        timeout=float(settings.timeout), retries=settings.retries, max_bytes=settings.max_bytes,
+        max_redirects=settings.max_redirects, user_agent=settings.user_agent,
+        concurrency=settings.concurrency, delay=float(settings.delay), robots=settings.robots,
+        browser_path=settings.browser,
     )

@@ -23,15 +23,14 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from aggregator.core import clock
+from aggregator.core.http import FetchSession, Request, Response
 from aggregator.fetch.browser import browser_for
 from aggregator.fetch.fetcher import (
     DEFAULT_MAX_BYTES,
-    Fetcher,
     FetchError,
     full_url,
     read_local_file,
 )
-from aggregator.core.http import Request, Response
 
 SLUG_LENGTH = 80
 HASH_LENGTH = 12
@@ -225,7 +224,7 @@ def read_saved(metadata_path: Path, request: Request | None = None) -> Response:
 class RecordingFetcher:
     """A live fetcher that also saves every response it returns into ``directory``."""
 
-    fetcher: Fetcher
+    fetcher: FetchSession
     directory: Path
     saved: list[Path] = field(default_factory=list)
 

@@ -81,7 +81,7 @@ def row_event(row: dict[str, Any]) -> Event:
         end=from_iso(row["end"]), timezone=row["timezone"], location=row["location"] or "",
         url=row["url"] or "", status=row["status"], kind=row["kind"], section=row["section"],
         featured=bool(row["featured"]),
-        registration_deadline=deadline,  # type: ignore[arg-type]
+        registration_deadline=deadline,
         registration_url=row["registration_url"] or "", description=row["description"] or "",
     )
 
@@ -233,7 +233,7 @@ class Store:
         table.insert({"source": source, "started": (now or clock.now()).isoformat(),
                       "finished": None, "outcome": "running", "events": 0, "inserted": 0,
                       "updated": 0, "unchanged": 0, "error": ""})
-        return int(table.last_pk)  # type: ignore[arg-type]
+        return int(table.last_pk)
 
     def finish_run(self, run_id: int, outcome: str, counts: UpsertCounts | None = None,
                    error: str = "", events: int = 0, now: datetime | None = None,

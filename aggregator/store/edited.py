@@ -11,11 +11,20 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from aggregator.core.model import StoredEvent
-from aggregator.store.overrides import (FEED_VISIBLE, FIELDS, UPSTREAM_FIELDS, History, Override,
-                                  OverrideState, fingerprint, overrides, upstream_fields)
-from aggregator.store.db import Store
 from aggregator.core.distinct import meeting_identity
+from aggregator.core.model import StoredEvent
+from aggregator.store.db import Store
+from aggregator.store.overrides import (
+    FEED_VISIBLE,
+    FIELDS,
+    UPSTREAM_FIELDS,
+    History,
+    Override,
+    OverrideState,
+    fingerprint,
+    overrides,
+    upstream_fields,
+)
 
 
 def edited_events(store: Store, *, include_hidden: bool = False,

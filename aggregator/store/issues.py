@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from aggregator.core import clock
-from aggregator.store.overrides import TABLE as OVERRIDES
 from aggregator.store.db import Store
+from aggregator.store.overrides import TABLE as OVERRIDES
 from aggregator.store.schema import ISSUES
 
 TABLE = ISSUES  # created with the others by aggregator.store.schema

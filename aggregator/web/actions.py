@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from aggregator.config import Config
 from aggregator.core.model import SECTIONS, Event, EventError
+from aggregator.store.db import Store, UpsertCounts
 from aggregator.store.overrides import (
     OverrideError,
     clear_override,
@@ -19,7 +20,6 @@ from aggregator.store.overrides import (
     overrides,
     set_override,
 )
-from aggregator.store.db import Store, UpsertCounts
 from sources.lib.manual import COLUMNS, RowError, row_event
 
 MANUAL_SOURCE = "manual"
@@ -60,13 +60,13 @@ def apply_action(store: Store, uid: str, action: str, fields: Mapping[str, str])
         _restore(store, uid, field, None if fields.get("undo_clear") else
                  fields.get("undo_value", ""))
         return None
-    field = FIELD_OF.get(action)
-    if field is None:
+    target = FIELD_OF.get(action)
+    if target is None:
         raise ActionError(f"unknown action {action!r}")
-    before = next((o.value for o in overrides(store) if o.uid == uid and o.field == field),
+    before = next((o.value for o in overrides(store) if o.uid == uid and o.field == target),
                   None)
-    _restore(store, uid, field, _value(action, fields))
-    return Undo(field, before)
+    _restore(store, uid, target, _value(action, fields))
+    return Undo(target, before)
 
 
 def _value(action: str, fields: Mapping[str, str]) -> str | None:

@@ -31,28 +31,32 @@ from html import escape
 from http import HTTPStatus
 from urllib.parse import urlencode
 
-from aggregator.core import clock
 from aggregator.config import Config
-from aggregator.store.edited import apply_overrides
-from aggregator.web.actions import (ACTIONS, ActionError, apply_action, event_from_form,
-                                       store_manual)
-from aggregator.web.guard import SECURITY_HEADERS, Guard, form, html_reply, params, redirect
-from aggregator.web.page import (EditRow, Page, editor_page, empty_hint, error_page,
-                                    matching, undo_fields)
-from aggregator.store.issues import Issue, last_issue, record_issue
-from aggregator.jobs import PublishError, publish_feeds, store_lock
-from aggregator.store.lock import LockBusy
+from aggregator.core import clock
 from aggregator.core.model import StoredEvent
-from aggregator.store.overrides import overrides
-from aggregator.web.server import Reply, Request, Route
+from aggregator.jobs import PublishError, publish_feeds, store_lock
+from aggregator.publish import (
+    EXTENSIONS,
+    FORMATS,
+    MEDIA_TYPES,
+    default_window,
+    export_calendar,
+    export_changes,
+    export_events,
+)
 from aggregator.store.db import Store
+from aggregator.store.edited import apply_overrides
+from aggregator.store.issues import Issue, last_issue, record_issue
+from aggregator.store.lock import LockBusy
+from aggregator.store.overrides import overrides
+from aggregator.web.actions import ACTIONS, ActionError, apply_action, event_from_form, store_manual
+from aggregator.web.guard import SECURITY_HEADERS, Guard, form, html_reply, params, redirect
+from aggregator.web.page import EditRow, Page, editor_page, empty_hint, error_page, matching, undo_fields
+from aggregator.web.server import Reply, Request, Route
 from feeds.changes import changes_since
 from feeds.changes_render import render_changes_html
-from aggregator.publish import (EXTENSIONS, FORMATS, MEDIA_TYPES, default_window, export_calendar,
-                          export_changes, export_events)
 from feeds.html import render_calendar_html, render_events_html
-from feeds.tables import (TABLE_KINDS, calendar_table, event_section, events_tables, printed_under,
-                          format_date_span)
+from feeds.tables import TABLE_KINDS, calendar_table, event_section, events_tables, format_date_span, printed_under
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_SINCE_DAYS = 7

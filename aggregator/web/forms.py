@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from aggregator.web.actions import SOURCE_DEFAULT
 from aggregator.core.model import KINDS, SECTIONS
+from aggregator.web.actions import SOURCE_DEFAULT
 
 
 @dataclass(frozen=True)

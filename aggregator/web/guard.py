@@ -109,8 +109,9 @@ class Guard:
     def csrf_ok(self, request: Request) -> bool:
         sid = cookie(request)
         given = form(request).get("csrf", "")
-        return bool(sid and sid in self._sessions and given) and hmac.compare_digest(
-            given, self.csrf_token(sid))
+        if not (sid and sid in self._sessions and given):
+            return False
+        return hmac.compare_digest(given, self.csrf_token(sid))
 
     def session(self, request: Request) -> tuple[str, bool]:
         """The request's session id, and whether it was made now (to be sent as a cookie)."""

@@ -15,9 +15,18 @@ from datetime import date
 from html import escape
 from urllib.parse import urlencode
 
-from aggregator.web.forms import (FormContext, add_form, button, csrf_input, details_forms,
-                                     issue_form, row_form, search_input, undo_form)
 from aggregator.core.model import StoredEvent
+from aggregator.web.forms import (
+    FormContext,
+    add_form,
+    button,
+    csrf_input,
+    details_forms,
+    issue_form,
+    row_form,
+    search_input,
+    undo_form,
+)
 
 TABLES: tuple[tuple[str, str], ...] = (
     ("calendar", "國際經貿行事曆 Calendar"), ("events", "活動快訊、其他經貿相關活動 Events"),

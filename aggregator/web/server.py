@@ -28,9 +28,9 @@ serves the feeds alone, on any address. A request body (the editor's forms) is r
 from __future__ import annotations
 
 import hashlib
-import os
 import ipaddress
 import mimetypes
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,7 +41,6 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
 
 from aggregator.core import clock
 from feeds.subscribe import feed_links, index_page

@@ -27,8 +27,8 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from aggregator.core.settings import Config
 from aggregator.core.model import StoredEvent
+from aggregator.core.settings import Config
 from feeds.feedset import remove_stale_temporaries
 from feeds.ics import build_calendar, write_atomically
 from feeds.site.agenda import agenda_page

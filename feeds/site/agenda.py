@@ -15,7 +15,7 @@ from itertools import groupby
 from feeds.html import escape
 from feeds.site.layout import Frame, bilingual, lang_of, page
 from feeds.site.links import Subscribe, add_links, is_web_url
-from feeds.site.model import (STATUS_MARKS, SiteEvent, date_text, time_text, week_title)
+from feeds.site.model import STATUS_MARKS, SiteEvent, date_text, time_text, week_title
 
 MORE_WAYS = bilingual("各組織、分類與更多方式", "By organization, section, more ways")
 SUBSCRIBE_LINE = ("訂閱後，行事曆程式每隔幾小時自動取得新增與變更的活動。"

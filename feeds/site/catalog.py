@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from aggregator.core.settings import Config
-from aggregator.core.model import StoredEvent
 from aggregator.core.distinct import distinct_meetings
-from feeds.feedset import (FeedSpec, event_origin, feed_specs, published_events,
-                           source_origins)
+from aggregator.core.model import StoredEvent
+from aggregator.core.settings import Config
+from feeds.feedset import FeedSpec, event_origin, feed_specs, published_events, source_origins
 from feeds.site.model import SiteEvent, site_event, start_key
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from feeds.site.links import is_web_url
 from feeds.site.model import SiteEvent
@@ -32,10 +33,10 @@ def event_object(item: SiteEvent, base_url: str) -> dict[str, Any]:
     """One schema.org Event."""
     event = item.stored.event
     if isinstance(event.start, datetime):
-        start = event.local_start().isoformat()
+        local = event.start.astimezone(ZoneInfo(event.timezone))
+        start = local.isoformat()
         end_value = event.end if isinstance(event.end, datetime) else None
-        end = end_value.astimezone(event.local_start().tzinfo).isoformat() if end_value \
-            else None
+        end = end_value.astimezone(local.tzinfo).isoformat() if end_value else None
     else:
         start, end = item.first.isoformat(), item.last.isoformat()
     data: dict[str, Any] = {

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aggregator.core.model import SECTIONS
-from aggregator.core.settings import Config, Organization
-from aggregator.core.model import StoredEvent
 from aggregator.core.distinct import distinct_meetings
+from aggregator.core.model import SECTIONS, StoredEvent
+from aggregator.core.settings import Config, Organization
 from feeds.feedset import published_events
 from feeds.tables import printed_under
 

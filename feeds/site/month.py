@@ -31,7 +31,7 @@ def month_page(frame: Frame, events: Sequence[SiteEvent], today: date) -> str:
         for offset in days:
             by_day[item.first + timedelta(days=offset)].append(item)
     last = max([today, *by_day])
-    months = []
+    months: list[str] = []
     year, month = today.year, today.month
     while (year, month) <= (last.year, last.month) and len(months) < MAX_MONTHS:
         months.append(_grid(year, month, by_day, today))

@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 from zoneinfo import ZoneInfo
 
-
 from aggregator.core.dates import (
     TimeSpan,
     find_all_times,
@@ -60,8 +59,8 @@ from aggregator.core.status import (
     status_of_word,
 )
 from sources.base import ParseError, Response, Source
-from sources.lib.markup import absolute_url
 from sources.lib.complete import check_html
+from sources.lib.markup import absolute_url
 from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used

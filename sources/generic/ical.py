@@ -62,10 +62,10 @@ from aggregator.core.encoding import decode_body
 from aggregator.core.model import KINDS, Event, EventError, title_date_key
 from aggregator.core.status import status_from_title
 from sources.base import Notice, ParseError, Response, Source
+from sources.lib.complete import check_calendar
 from sources.lib.ical_repair import one_by_one, split_shared_timezones
 from sources.lib.ical_zones import event_zone, iana_name, tzid_zone
 from sources.lib.markup import html_to_text
-from sources.lib.complete import check_calendar
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from icalendar import Calendar, Component

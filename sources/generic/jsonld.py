@@ -56,8 +56,8 @@ from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import KINDS, Event, EventError, title_date_key
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Response, Source
-from sources.lib.markup import absolute_url, html_to_text, join_place
 from sources.lib.complete import check_html
+from sources.lib.markup import absolute_url, html_to_text, join_place
 
 STATUSES = {"eventscheduled": "confirmed", "eventrescheduled": "confirmed",
             "eventmovedonline": "confirmed", "eventcancelled": "cancelled",
@@ -221,7 +221,8 @@ def _parse_start_end(node: Mapping[str, Any], zone: str
     start = _parse_when(_first(node.get("startDate")), zone)
     end = _parse_when(_first(node.get("endDate")), zone)
     if isinstance(start, datetime) and _all_day_written(start, end):
-        start, end = start.date(), _last_day(start.date(), end)  # type: ignore[arg-type]
+        day = start.date()
+        start, end = day, _last_day(day, end if isinstance(end, datetime) else None)
     if start is None:
         return None, None
     if isinstance(start, datetime):

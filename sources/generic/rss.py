@@ -34,20 +34,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aggregator.core.dates import DateSpan
+from aggregator.core.dates import DateSpan, find_any_dates, parse_time_range
 from aggregator.core.encoding import without_surrogate_references
 from aggregator.core.model import KINDS, Event, EventError, title_date_key
 from aggregator.core.status import status_from_title
 from sources.base import Notice, ParseError, Response, Source
+from sources.lib.complete import check_xml
 from sources.lib.markup import html_to_text
 from sources.lib.when import event_times
-from sources.lib.complete import check_xml
-
-try:  # the multilingual readers of aggregator.core.dates
-    from aggregator.core.dates import find_any_dates, parse_time_range
-except ImportError:  # pragma: no cover - English only
-    from aggregator.core.dates import find_dates as find_any_dates  # type: ignore[assignment]
-    from aggregator.core.dates import find_time as parse_time_range  # type: ignore[assignment]
 
 _DEADLINE = re.compile(r"截止|期限|deadline|due\b|closes?\b|register by|registration by|"
                        r"apply by|until\b", re.IGNORECASE)
@@ -115,7 +109,8 @@ class RssSource(Source):
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if not stamp:
             return None
-        moment = datetime(*stamp[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = stamp[:6]
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         return moment.astimezone(ZoneInfo(self.timezone)).date()
 
     def _parse_when(self, title: str, summary: str, published: date | None) -> When | None:

@@ -1,1 +1,2 @@
-"""Helpers shared by the source modules (markup, date cards, JavaScript literals, the CSV format, zones, completeness)."""
+"""Helpers shared by the source modules: markup, date cards, JavaScript literals, the CSV
+format, time zones, completeness, the start/end rule."""

@@ -8,10 +8,9 @@ date, without climbing into a block that links to another event; its title is it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aggregator.core.dates import find_dates
 from aggregator.core.model import Kind

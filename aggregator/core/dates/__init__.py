@@ -13,13 +13,25 @@ Import from here: ``from aggregator.core.dates import parse_any_date, parse_time
 
 from aggregator.core.dates.anydate import find_any_dates, parse_any_date
 from aggregator.core.dates.chinese import ROC_OFFSET, find_date_spans_zh, roc_year
-from aggregator.core.dates.english import (MONTHS, DatedSection, find_dates, month_number,
-                                      parse_month_day_year, split_at_date_headings,
-                                      split_sentences)
-from aggregator.core.dates.spans import (DateSpan, TimeSpan, fold_width, nearest_date,
-                                    nearest_date_on_weekday)
-from aggregator.core.dates.times import (find_all_times, find_time, find_times, find_times_zh,
-                                    parse_time, parse_time_range, time_unknown)
+from aggregator.core.dates.english import (
+                                      MONTHS,
+                                      DatedSection,
+                                      find_dates,
+                                      month_number,
+                                      parse_month_day_year,
+                                      split_at_date_headings,
+                                      split_sentences,
+)
+from aggregator.core.dates.spans import DateSpan, TimeSpan, fold_width, nearest_date, nearest_date_on_weekday
+from aggregator.core.dates.times import (
+                                      find_all_times,
+                                      find_time,
+                                      find_times,
+                                      find_times_zh,
+                                      parse_time,
+                                      parse_time_range,
+                                      time_unknown,
+)
 
 __all__ = [
     "MONTHS", "ROC_OFFSET", "DateSpan", "DatedSection", "TimeSpan", "find_all_times",
