@@ -69,7 +69,14 @@ def sigterm_raises() -> Iterator[None]:
 @click.version_option(__version__, prog_name="tradecal")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, store_path: Path | None) -> None:
-    """tradecal: the trade-event calendar (collect, store, publish ICS and tables)."""
+    """tradecal: the trade-event calendar (collect, store, publish ICS and tables).
+
+    Example:
+
+    \b
+        tradecal run --replay examples/replay
+        tradecal --store replay-store/tradecal.db export calendar --from 2024-04-29 --to 2024-05-23
+    """
     ctx.obj = Context(config_path, store_path)
 
 
@@ -97,7 +104,14 @@ def refresh(context: Context, names: tuple[str, ...], replay: Path | None,
             store_path: Path | None, full: bool) -> None:
     """Fetch, parse and store SOURCE(s) (default: every enabled source).
 
-    With --replay, into a scratch store unless --store names one."""
+    With --replay, into a scratch store unless --store names one.
+
+    Example:
+
+    \b
+        tradecal refresh ustr imf
+        tradecal refresh --replay examples/replay
+    """
     _choose_store(context, replay, store_path, None)
     sys.exit(_refresh(context, names, replay, publish=False, out=None, full=full))
 
@@ -117,6 +131,12 @@ def run(context: Context, replay: Path | None, store_path: Path | None, out: Pat
     failed: run it from cron and the mail says what needs a look. With --replay, the store
     and the feeds are a scratch copy (replay-store/ next to config.toml) unless --store
     names a store.
+
+    Example:
+
+    \b
+        tradecal run
+        tradecal run --replay examples/replay --store demo/tradecal.db
     """
     _choose_store(context, replay, store_path, out)
     sys.exit(_refresh(context, (), replay, publish=True, out=out, full=full))
@@ -189,6 +209,11 @@ def parse(context: Context, name: str, file: Path, url: str | None) -> None:
 
     An event announced twice in the file (a hearing and its cancellation) is printed once,
     as it would be stored: the newest announcement, completed by the older.
+
+    Example:
+
+    \b
+        tradecal parse imf tests/fixtures/imf/seminars.html --url https://www.imf.org/en/News/Seminars
     """
     from rich.markup import escape
 
@@ -221,6 +246,11 @@ def import_(context: Context, file: Path) -> None:
 
     UTF-8 (with or without a BOM) or Big5/CP950 as Excel saves it in Taiwan; every bad row
     is named at once.
+
+    Example:
+
+    \b
+        tradecal import data/cieca-events.csv
     """
     from rich.markup import escape
 
@@ -258,6 +288,11 @@ def record(context: Context, name: str, out: Path | None) -> None:
     Each response is saved as <stem>.body and <stem>.json (URL, status, headers, date),
     and a line naming it as a live capture is added to the folder's README.md. The
     fixture tests then parse every saved response of the source.
+
+    Example:
+
+    \b
+        tradecal record ustr --out tests/fixtures/ustr/recorded
     """
     from aggregator.fetch.replay import RecordingFetcher, note_provenance
     from aggregator.refresh import fetch_source

@@ -24,6 +24,12 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
     location and a URL, the date range, three sample rows, and a verdict with the next
     step (ok, empty, blocked, disallowed, failed). What was fetched is saved as `record`
     saves it. Exit 0 when every source checked has an ok channel, else 1.
+
+    Example:
+
+    \b
+        tradecal doctor
+        tradecal doctor wto imf --json --out /tmp/doctor
     """
     from aggregator.doctor import check_source, healthy
     from aggregator.fetch.replay import RecordingFetcher, note_provenance
@@ -54,7 +60,13 @@ def doctor(context: Context, names: tuple[str, ...], as_json: bool, out: Path | 
 @pass_context
 def discover_command(context: Context, url: str, as_json: bool) -> None:
     """Open URL in headless Chromium and list every response it loaded: URL, content type,
-    bytes, what it looks like, and how many events an adapter reads from it."""
+    bytes, what it looks like, and how many events an adapter reads from it.
+
+    Example:
+
+    \b
+        tradecal discover https://www.wto.org/english/news_e/events_e.htm
+    """
     from aggregator.core.http import Request
     from aggregator.discover import discover
     from aggregator.fetch.browser import browser_for

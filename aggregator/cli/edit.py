@@ -75,7 +75,15 @@ def edit_command(context: Context, uid: str | None, hide: bool, show: bool, titl
                  section: str | None, featured: bool | None, short_url: str | None,
                  deadline: str | None, no_deadline: bool, note: str | None,
                  clear: tuple[str, ...], confirm: bool, list_: bool, find: str | None) -> None:
-    """Override what the sources say of event UID (hide, retitle, move, feature, ...)."""
+    """Override what the sources say of event UID (hide, retitle, move, feature, ...).
+
+    Example:
+
+    \b
+        tradecal edit --find 'Trade Policy Review'
+        tradecal edit 3f2a9c --hide
+        tradecal edit 3f2a9c --title '貿易政策檢討' --section WTO
+    """
     changes = _changes(hide, show, title, section, featured, short_url, deadline,
                        no_deadline, note)
     if list_ or find is not None:

@@ -36,7 +36,13 @@ out_option = click.option("--out", type=click.Path(path_type=Path, dir_okay=Fals
 
 @click.group()
 def export() -> None:
-    """Write the ICS feeds, the newsletter tables or what changed."""
+    """Write the ICS feeds, the newsletter tables or what changed.
+
+    Example:
+
+    \b
+        tradecal export calendar --from 2024-04-29 --to 2024-05-23
+    """
 
 
 @export.command(name="ics")
@@ -44,7 +50,13 @@ def export() -> None:
               help="Folder for the feeds (default: [feeds] output).")
 @pass_context
 def export_ics(context: Context, out: Path | None) -> None:
-    """Write the ICS feeds: all.ics, one per organization, section and source."""
+    """Write the ICS feeds: all.ics, one per organization, section and source.
+
+    Example:
+
+    \b
+        tradecal export ics --out public
+    """
     with context.store() as store, context.lock():
         context.publish(store, out, correction=False)
 
@@ -93,6 +105,13 @@ def export_calendar_command(context: Context, start: datetime | None, end: datet
     """The 國際經貿行事曆 table for a window of dates.
 
     Only --issue records the window as an issue; every other export is a preview.
+
+    Example:
+
+    \b
+        tradecal export calendar --from 2024-04-29 --to 2024-05-23
+        tradecal export calendar --format docx --out calendar.docx
+        tradecal export calendar --from 2024-04-29 --to 2024-05-23 --issue
     """
     first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
@@ -112,7 +131,13 @@ def export_calendar_command(context: Context, start: datetime | None, end: datet
 @pass_context
 def export_events_command(context: Context, start: datetime | None, end: datetime | None,
                           fmt: str, out: Path | None) -> None:
-    """The 活動快訊 and 其他經貿相關活動 tables for a window of dates."""
+    """The 活動快訊 and 其他經貿相關活動 tables for a window of dates.
+
+    Example:
+
+    \b
+        tradecal export events --from 2024-04-29 --to 2024-05-23 --format html
+    """
     first, last = _window(start, end, clock.today(context.config.home_zone))
     with context.store() as store:
         _emit(export_events(store, context.config, first, last, fmt), out)
@@ -129,7 +154,15 @@ def export_events_command(context: Context, start: datetime | None, end: datetim
 def export_changes_command(context: Context, since: datetime | None, since_issue: int | None,
                            fmt: str, out: Path | None) -> None:
     """What changed since a date, an issue, or (default) the last issue: new, moved,
-    retitled, cancelled and removed meetings and events, to check the issue against."""
+    retitled, cancelled and removed meetings and events, to check the issue against.
+
+    Example:
+
+    \b
+        tradecal export changes
+        tradecal export changes --since-issue 3
+        tradecal export changes --since 2024-04-22 --format csv --out changes.csv
+    """
     if since is not None and since_issue is not None:
         raise click.UsageError("give --since or --since-issue, not both")
     with context.store() as store:
@@ -151,7 +184,13 @@ def export_changes_command(context: Context, since: datetime | None, since_issue
 @pass_context
 def export_issues_command(context: Context) -> None:
     """The issues recorded (`export calendar --issue`): number, window, when marked.
-    Tab-separated, oldest first."""
+    Tab-separated, oldest first.
+
+    Example:
+
+    \b
+        tradecal export issues
+    """
     with context.store() as store:
         found = issues(store)
     click.echo("issue\tfrom\tto\tmarked")
@@ -173,6 +212,12 @@ def sources(context: Context, as_json: bool) -> None:
     events than usual), stale (no success for [schedule] stale_after times its
     interval), never run, disabled. Tab-separated, or --json. Checks every source's own
     keys in config.toml first.
+
+    Example:
+
+    \b
+        tradecal sources
+        tradecal sources --json
     """
     config = context.checked_config
     with context.store() as store:

@@ -35,6 +35,12 @@ def schedule(context: Context, list_only: bool) -> None:
     Runs in the foreground, logging a line per run to stderr; SIGTERM or Ctrl-C finishes
     the refresh under way and exits. The configuration is read once: restart the
     scheduler after changing it.
+
+    Example:
+
+    \b
+        tradecal schedule --list
+        tradecal schedule
     """
     config = context.checked_config
     settings = schedule_settings(config)

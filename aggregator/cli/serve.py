@@ -20,7 +20,14 @@ from aggregator.cli.context import EXIT_FAILED, EXIT_USAGE, Context, console, pa
 def serve_command(context: Context, host: str | None, port: int | None,
                   no_editor: bool) -> None:
     """Serve the feeds folder, an index page of subscribe links and the editor page at
-    /editor (Ctrl-C stops)."""
+    /editor (Ctrl-C stops).
+
+    Example:
+
+    \b
+        tradecal serve --port 8000
+        tradecal serve --host 0.0.0.0 --no-editor
+    """
     from aggregator.web import server as web
 
     config = context.config
