@@ -1,6 +1,6 @@
 """The event: what every source produces and every feed and table consumes.
 
-Dates follow DESIGN.md: an all-day event has ``datetime.date`` start/end, a timed event
+Dates (DESIGN.md, "The event model"): an all-day event has ``datetime.date`` start/end, a timed event
 has timezone-aware ``datetime`` start/end. ``end`` is inclusive for all-day events in the
 model (a meeting on 29-30 April has ``end == date(2024, 4, 30)``); it becomes exclusive only
 when written to ICS.

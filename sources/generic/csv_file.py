@@ -1,6 +1,6 @@
 """A file of events kept by hand, re-read on every refresh: ``type = "csv"``.
 
-Channel: the CSV at ``url`` in the import format of ``tradecal import`` (DESIGN.md; read by
+Channel: the CSV at ``url`` in the import format of ``tradecal import`` (read by
 :func:`sources.lib.manual.read_events_csv`): a header row, columns
 ``organization,title,start,end,timezone,location,url,status,kind,featured,
 registration_deadline,section`` in any order, ``organization``, ``title`` and ``start``

@@ -1,6 +1,6 @@
 """Events added by hand: the import CSV of ``tradecal import FILE.csv``.
 
-Format (DESIGN.md): text (the caller decodes it: UTF-8 with or without a BOM, or Big5 as
+Format: text (the caller decodes it: UTF-8 with or without a BOM, or Big5 as
 Excel saves it in Taiwan), a header row, columns ``organization,title,start,end,timezone,
 location,url,status,kind,featured,registration_deadline,section`` in any order; only
 ``organization``, ``title`` and ``start`` are required. Columns without a name (Excel's
