@@ -54,3 +54,17 @@ class FetchSession(Fetches, Protocol):
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None: ...
+
+
+class ClosedOnExit:
+    """``with`` for a fetch session: leaving the block calls its ``close()``."""
+
+    def close(self) -> None:
+        """Release what the session holds (nothing by default)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()

@@ -26,8 +26,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -35,7 +33,7 @@ import httpx
 
 from aggregator import __version__
 from aggregator.core import clock
-from aggregator.core.http import Request, Response
+from aggregator.core.http import ClosedOnExit, Request, Response
 from aggregator.core.settings import FetchSettings
 from aggregator.fetch.politeness import (
     ALLOW_ALL,
@@ -129,7 +127,7 @@ def read_local_file(request: Request, max_bytes: int) -> Response:
     return Response(url=request.url, body=body, status=200, headers={}, request=request)
 
 
-class Fetcher:
+class Fetcher(ClosedOnExit):
     """A synchronous HTTP client for sources' requests; use it as a context manager."""
 
     def __init__(
@@ -164,17 +162,6 @@ class Fetcher:
             max_redirects=max_redirects,
             headers={"User-Agent": self.user_agent},
         )
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connections this fetcher holds open."""

@@ -16,14 +16,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from aggregator.core import clock
-from aggregator.core.http import FetchSession, Request, Response
+from aggregator.core.http import ClosedOnExit, FetchSession, Request, Response
 from aggregator.fetch.browser import browser_for
 from aggregator.fetch.fetcher import (
     DEFAULT_MAX_BYTES,
@@ -128,25 +127,11 @@ def _load_metadata(path: Path) -> dict[str, Any]:
     return metadata
 
 
-class ReplayFetcher:
+class ReplayFetcher(ClosedOnExit):
     """Answers requests from a folder that :func:`save_response` wrote; no network at all."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Nothing to release; present so a ReplayFetcher stands in for a Fetcher."""
 
     def _nearest(self, url: str) -> Path | None:
         return nearest_saved(self.directory, url) if self.directory.is_dir() else None
@@ -221,23 +206,12 @@ def read_saved(metadata_path: Path, request: Request | None = None) -> Response:
 
 
 @dataclass
-class RecordingFetcher:
+class RecordingFetcher(ClosedOnExit):
     """A live fetcher that also saves every response it returns into ``directory``."""
 
     fetcher: FetchSession
     directory: Path
     saved: list[Path] = field(default_factory=list)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the wrapped fetcher."""
