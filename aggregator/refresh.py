@@ -104,7 +104,7 @@ def fetch_source(source: Source, fetcher: Fetches, cache: ValidatorCache | None 
     ``unchanged`` (nothing parsed) when the answer is a 304 or the same body.
     """
     started = now or clock.now()
-    return try_channels(  # type: ignore[return-value]
+    return try_channels(
         source, fetcher, lambda channel, channel_fetcher: _fetch_channel(
             channel, channel_fetcher, cache, started),
         lambda channel, error: Collected(channel, started=started, error=error))
