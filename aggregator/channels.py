@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from aggregator.core.settings import SourceConfig
@@ -32,6 +32,9 @@ class Outcome(Protocol):
     error: str
     unchanged: bool
     channel: str
+
+
+OutcomeT = TypeVar("OutcomeT", bound=Outcome)
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -75,12 +78,12 @@ def channel_fetcher(source: Source, fetcher: Fetches) -> Fetches:
 
 
 def try_channels(source: Source, fetcher: Fetches,
-                 fetch_one: Callable[[Source, Fetches], Outcome],
-                 failed: Callable[[Source, str], Outcome]) -> Outcome:
+                 fetch_one: Callable[[Source, Fetches], OutcomeT],
+                 failed: Callable[[Source, str], OutcomeT]) -> OutcomeT:
     """Fetch the source through its channels in order; the first that yields events (or
     is unchanged since it last did) answers. Else the first channel that read without
     error (no events), else a failure naming what each channel said."""
-    quiet: Outcome | None = None
+    quiet: OutcomeT | None = None
     errors: list[str] = []
     channels = channels_of(source)
     for name, channel in channels:

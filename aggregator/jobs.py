@@ -11,18 +11,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from aggregator.config import Config
 from aggregator.core import clock
 from aggregator.core.http import FetchSession
-from aggregator.core.words import counted
 from aggregator.fetch.fetcher import fetcher_from_settings
 from aggregator.fetch.replay import ReplayFetcher
-from aggregator.health import SourceHealth, source_health
+from aggregator.health import source_health
 from aggregator.publish import export_feeds
-from aggregator.refresh import SourceOutcome, refresh_all
+from aggregator.refresh import refresh_all
+from aggregator.report import RunReport, SourceOutcome, scheduled_line, stale_warning
 from aggregator.store.db import Store
 from aggregator.store.lock import LockBusy, StoreLock, lock_path
 from sources.base import Source
@@ -42,38 +41,6 @@ def store_lock(config: Config, *, on_wait: Callable[[str], None] = lambda holder
     timeout = float(config.fetch.lock_timeout)
     return StoreLock(lock_path(config.store_path), timeout, on_wait=on_wait,
                      cancelled=cancelled)
-
-
-@dataclass
-class RunReport:
-    """What one run did: each source's outcome, stale sources, the feeds written."""
-
-    outcomes: list[SourceOutcome]
-    seconds: float
-    feeds: list[Path] = field(default_factory=list)
-    feeds_folder: Path | None = None
-    stale: list[SourceHealth] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[SourceOutcome]:
-        return [outcome for outcome in self.outcomes if not outcome.ok]
-
-    def headline(self) -> str:
-        failed = self.failed
-        events = sum(outcome.events for outcome in self.outcomes)
-        text = (f"{len(self.outcomes) - len(failed)} of {len(self.outcomes)} sources "
-                f"refreshed, {counted(events, 'event')} read")
-        return text + (f"; failed: {', '.join(o.name for o in failed)}" if failed else "")
-
-    def summary(self) -> list[str]:
-        """Lines for people: the headline, each failure, each stale source, the feeds."""
-        lines = [self.headline() + f" ({self.seconds:.1f} s)"]
-        lines += [f"  FAILED {outcome.name}: {outcome.error}" for outcome in self.failed]
-        lines += [f"  STALE {h.source}: no success since {h.last_success or 'it was added'}"
-                  f" (schedule {h.schedule})" for h in self.stale]
-        if self.feeds_folder is not None:
-            lines.append(f"wrote {counted(len(self.feeds), 'feed')} to {self.feeds_folder}")
-        return lines
 
 
 def refresh_and_publish(config: Config, sources: Sequence[Source], *,
@@ -147,10 +114,8 @@ def scheduled_refresh(config: Config, names: Sequence[str], stop: threading.Even
             logger.info("refresh of %s stopped before it began; feeds rewritten", label)
             return report
         for health in report.stale:
-            logger.warning("%s is stale: no success since %s", health.source,
-                           health.last_success or "it was added")
-        logger.info("refresh of %s: %s (%.1f s); wrote %d feeds", label, report.headline(),
-                    report.seconds, len(report.feeds))
+            logger.warning("%s", stale_warning(health))
+        logger.info("%s", scheduled_line(label, report))
         return report
 
 

@@ -25,9 +25,9 @@ from aggregator.config import RefreshSettings
 from aggregator.core import clock
 from aggregator.core.http import Fetches, Request, Response
 from aggregator.core.model import Event, EventError
-from aggregator.core.words import counted
 from aggregator.fetch.fetcher import FetchError, full_url
 from aggregator.reconcile import is_suspicious, merge_duplicates, reconcile
+from aggregator.report import SourceOutcome, suspicious_error
 from aggregator.store import http_cache
 from aggregator.store.db import Store, UpsertCounts
 from aggregator.store.http_cache import CacheEntry, ValidatorCache
@@ -43,37 +43,6 @@ class SourceFailed(Exception):
 
 DEFAULT_WORKERS = 16
 """Sources fetched at once (each host still gets no more than its own limit)."""
-
-
-@dataclass
-class SourceOutcome:
-    """What refreshing one source did (``unchanged``: skipped, its first response was)."""
-
-    name: str
-    ok: bool
-    events: int = 0
-    requests: int = 0
-    counts: UpsertCounts = field(default_factory=UpsertCounts)
-    error: str = ""
-    unchanged: bool = False
-    channel: str = ""
-    """The channel that answered (see ``aggregator.channels``)."""
-    warnings: list[str] = field(default_factory=list)
-    """What the source reported besides events: items skipped, unknown time zones."""
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"{self.name}: FAILED: {self.error}"
-        if self.unchanged:
-            return (f"{self.name}: unchanged since the last refresh, {counted(self.events, 'event')} "
-                    f"kept ({self.requests} request(s))")
-        c = self.counts
-        cancelled = f", {c.cancelled} cancelled (gone from the source)" if c.cancelled else ""
-        via = f" via {self.channel}" if self.channel not in ("", "main") else ""
-        warned = f"; WARNING: {'; '.join(self.warnings)}" if self.warnings else ""
-        return (f"{self.name}: {counted(self.events, 'event')} ({c.inserted} new, {c.updated} changed, "
-                f"{c.unchanged} unchanged{cancelled}) from {self.requests} request(s){via}"
-                f"{warned}")
 
 
 @dataclass
@@ -135,7 +104,7 @@ def fetch_source(source: Source, fetcher: Fetches, cache: ValidatorCache | None 
     ``unchanged`` (nothing parsed) when the answer is a 304 or the same body.
     """
     started = now or clock.now()
-    return try_channels(  # type: ignore[return-value]
+    return try_channels(
         source, fetcher, lambda channel, channel_fetcher: _fetch_channel(
             channel, channel_fetcher, cache, started),
         lambda channel, error: Collected(channel, started=started, error=error))
@@ -208,9 +177,7 @@ def store_collected(collected: Collected, store: Store,
     events = collected.events
     recent = store.recent_counts(name, settings.recent_runs)
     if is_suspicious(len(events), recent, settings.min_count_ratio):
-        average = sum(recent) / len(recent)
-        message = (f"suspicious: {counted(len(events), 'event')}, recent runs averaged {average:.0f}; "
-                   "nothing stored or cancelled")
+        message = suspicious_error(len(events), sum(recent) / len(recent))
         store.finish_run(run_id, "suspicious", events=len(events), error=message, now=now,
                          channel=collected.channel)
         return SourceOutcome(name, ok=False, events=len(events),

@@ -52,7 +52,7 @@ import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import cli
-from aggregator.web.server import FeedApp, Request, file_reply, strong_etag
+from aggregator.web.server import FeedApp, WebRequest, file_reply, strong_etag
 from tests.conftest import ROOT
 from tests.fault_sites import ICS_PATH, SiteSource, ics_feed, write_config
 from tests.feed_checks import integrity, whole_calendar
@@ -348,11 +348,11 @@ def test_a_feed_replaced_while_served_keeps_its_own_last_modified(
     app = FeedApp(tmp_path, "http://127.0.0.1/", "test")
     path = app.resolve("/all.ics")
     assert path is not None
-    first = file_reply(path, Request("GET", "/all.ics"))
+    first = file_reply(path, WebRequest("GET", "/all.ics"))
     assert not pending and b"old" in first.body  # the rename landed while it was served
     last_modified = dict(first.headers)["Last-Modified"]
     replaced_at = datetime.fromtimestamp(feed.stat().st_mtime, UTC)
     assert parsedate_to_datetime(last_modified) < replaced_at - timedelta(minutes=30)
-    again = file_reply(path, Request("GET", "/all.ics",
+    again = file_reply(path, WebRequest("GET", "/all.ics",
                                      headers={"if-modified-since": last_modified}))
     assert again.status == HTTPStatus.OK and b"new" in again.body  # the change is not missed

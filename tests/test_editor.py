@@ -495,7 +495,7 @@ def test_serve_mounts_the_editor(config: Config, started: dict[str, Any]) -> Non
     result = CliRunner().invoke(serve_command, [], obj=Context(path))
     assert started["host"] == "127.0.0.1"
     assert started["app"].routes["/editor"].handler(
-        serve.Request("GET", "/editor", headers={"host": HOST})).status == 401
+        serve.WebRequest("GET", "/editor", headers={"host": HOST})).status == 401
 
 
 def test_serve_feeds_alone_anywhere(config: Config, started: dict[str, Any]) -> None:

@@ -222,7 +222,7 @@ def test_index_revalidates_by_etag(server):
 
 def test_index_of_an_empty_folder_says_how_to_make_feeds(tmp_path):
     app = FeedApp(tmp_path / "missing", "http://127.0.0.1:8000", "T")
-    reply = app.dispatch(serve.Request("GET", "/"))
+    reply = app.dispatch(serve.WebRequest("GET", "/"))
     assert reply.status == 200 and b"tradecal export ics" in reply.body
 
 

@@ -22,7 +22,7 @@ from icalendar import Calendar
 
 from aggregator.publish import export_feeds
 from aggregator.store.db import Store
-from aggregator.web.server import FeedApp, Request
+from aggregator.web.server import FeedApp, WebRequest
 from tests.site_data import CANCELLED, CHANGED, NOW, POSTPONED, TODAY, build_site
 
 SCHEMA_STATUSES = {"CONFIRMED": {"https://schema.org/EventScheduled"},
@@ -231,7 +231,7 @@ def check_service_link(url: str, base: str) -> None:
 
 def test_tradecal_serve_answers_the_site(site: Path) -> None:
     app = FeedApp(site, "http://127.0.0.1:8000/", "title")
-    reply = app.dispatch(Request("GET", "/"))
+    reply = app.dispatch(WebRequest("GET", "/"))
     assert reply.body == (site / "index.html").read_bytes()
     for path in ("/subscribe.html", "/assets/site.css", "/events.json", "/qr/all.svg"):
-        assert app.dispatch(Request("GET", path)).status == 200, path
+        assert app.dispatch(WebRequest("GET", path)).status == 200, path

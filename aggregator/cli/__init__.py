@@ -33,7 +33,7 @@ from aggregator.core.words import counted
 
 if TYPE_CHECKING:  # the commands import the refresh, fetcher and sources when they run
     from aggregator.core.settings import Config
-    from aggregator.refresh import SourceOutcome
+    from aggregator.report import SourceOutcome
 
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
 EXIT_TERMINATED = 143  # ... and by SIGTERM
@@ -161,7 +161,7 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
              publish: bool, out: Path | None, full: bool) -> int:
     from rich.markup import escape
 
-    from aggregator import jobs
+    from aggregator import jobs, report
 
     config = context.checked_config
     chosen = names or tuple(name for name, s in config.sources.items() if s.enabled)
@@ -171,13 +171,14 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
 
     def finished(outcome: SourceOutcome) -> None:
         style = "green" if outcome.ok else "red"
-        err.print(f"[{next(position)}/{len(sources)}] [{style}]{escape(outcome.summary())}[/]")
+        counter, line = report.progress(next(position), len(sources), outcome)
+        err.print(f"{counter}[{style}]{escape(line)}[/]")
 
     try:
         with sigterm_raises(), context.lock():
             context.store(create=True).close()  # says so when it makes a new store
-            report = jobs.refresh_and_publish(config, sources, replay=replay, publish=publish,
-                                         out=out, on_done=finished, incremental=not full)
+            done = jobs.refresh_and_publish(config, sources, replay=replay, publish=publish,
+                                            out=out, on_done=finished, incremental=not full)
     except jobs.PublishError as exc:
         err.print(f"{exc}; the sources were stored, the feeds are not", markup=False,
                   style="red")
@@ -194,9 +195,9 @@ def _refresh(context: Context, names: tuple[str, ...], replay: Path | None, *,
         # Now, without waiting for fetches under way (each source is stored in one
         # transaction; the lock is freed by the system).
         os._exit(EXIT_TERMINATED)
-    for line in report.summary():
+    for line in done.summary():
         err.print(line, markup=False)
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return EXIT_FAILED if done.failed else EXIT_OK
 
 
 @cli.command()

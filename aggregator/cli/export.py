@@ -20,7 +20,7 @@ from aggregator.publish import (
     export_events,
     write_export,
 )
-from aggregator.store.issues import find_issue, issues, last_issue, record_issue
+from aggregator.store.issues import Issue, find_issue, issues, last_issue, record_issue
 
 window_from = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
                            help="First day of the window (default: the Monday after today).")
@@ -166,6 +166,7 @@ def export_changes_command(context: Context, since: datetime | None, since_issue
     if since is not None and since_issue is not None:
         raise click.UsageError("give --since or --since-issue, not both")
     with context.store() as store:
+        start: datetime | Issue | None
         if since_issue is not None:
             start = find_issue(store, since_issue)
             if start is None:
@@ -173,7 +174,7 @@ def export_changes_command(context: Context, since: datetime | None, since_issue
                 raise click.UsageError(f"no issue {since_issue} (issues recorded: {known}; "
                                        "see `tradecal export issues`)")
         else:
-            start = since or last_issue(store)  # type: ignore[assignment]
+            start = since or last_issue(store)
         if start is None:
             raise click.UsageError("no issue recorded yet: mark one with `tradecal export "
                                    "calendar --issue`, or give --since YYYY-MM-DD")

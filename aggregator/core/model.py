@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Status = Literal["confirmed", "tentative", "cancelled", "postponed"]
@@ -87,7 +87,7 @@ class Event:
         if self.kind not in KINDS:
             raise EventError(f"unknown kind {self.kind!r}")
         timed = isinstance(self.start, datetime)
-        if timed and self.start.tzinfo is None:  # type: ignore[union-attr]
+        if isinstance(self.start, datetime) and self.start.tzinfo is None:
             raise EventError("timed start must carry a time zone")
         if self.end is None:
             return
@@ -117,8 +117,9 @@ class Event:
         last = _local_day(self.end, self.timezone) if self.end is not None else first
         return first, max(first, last)
 
-    def with_changes(self, **changes: object) -> Event:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> Event:
+        """The event with some fields replaced (checked again, as a new event is)."""
+        return replace(self, **changes)
 
 
 def intended_end(start: datetime, end: datetime) -> datetime:
@@ -146,8 +147,11 @@ def to_iso(value: date | datetime | None) -> str | None:
 
 def from_iso(text: str | None) -> date | datetime | None:
     """Inverse of :func:`to_iso`: ``YYYY-MM-DD`` is a date, anything longer a datetime."""
-    if not text:
-        return None
+    return parse_iso(text) if text else None
+
+
+def parse_iso(text: str) -> date | datetime:
+    """:func:`from_iso` of a value that must be there (an event's start)."""
     if len(text) == 10:
         return date.fromisoformat(text)
     return datetime.fromisoformat(text)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.core import clock
-from aggregator.core.model import Event, StoredEvent, event_to_json, from_iso
+from aggregator.core.model import Event, StoredEvent, event_to_json, from_iso, parse_iso
 from aggregator.store.schema import EVENT_FIELDS, create_tables
 
 # Fields written to ICS: a change in one of them is news to a subscriber.
@@ -77,7 +77,7 @@ def row_event(row: dict[str, Any]) -> Event:
     return Event(
         uid=row["uid"], source=row["source"], source_key=row["source_key"],
         organization=row["organization"], title=row["title"],
-        start=from_iso(row["start"]),  # type: ignore[arg-type]
+        start=parse_iso(row["start"]),
         end=from_iso(row["end"]), timezone=row["timezone"], location=row["location"] or "",
         url=row["url"] or "", status=row["status"], kind=row["kind"], section=row["section"],
         featured=bool(row["featured"]),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from aggregator.core import clock
 from aggregator.store.db import Store
@@ -75,10 +76,10 @@ def last_issue(store: Store) -> Issue | None:
     return found[-1] if found else None
 
 
-def _issue(row: dict[str, object]) -> Issue:
-    return Issue(number=int(row["id"]),  # type: ignore[call-overload]
+def _issue(row: dict[str, Any]) -> Issue:
+    return Issue(number=int(row["id"]),
                  start=date.fromisoformat(str(row["start"])),
                  end=date.fromisoformat(str(row["end"])),
                  at=datetime.fromisoformat(str(row["at"])),
-                 history_id=int(row["history_id"] or 0),  # type: ignore[call-overload]
+                 history_id=int(row["history_id"] or 0),
                  hidden=frozenset(json.loads(str(row["hidden"] or "[]"))))

@@ -219,7 +219,7 @@ def set_override(store: Store, uid: str, field: str, value: str,
              "upstream": json.dumps(upstream, ensure_ascii=False),
              "revision": (old["revision"] if old else 0) + 1, "active": 1},
             pk=("uid", "field"))
-    return _override(_row(store, uid, field))  # type: ignore[arg-type]
+    return _override(store.db.table(TABLE).get((uid, field)))  # the row just written
 
 
 def clear_override(store: Store, uid: str, field: str, now: datetime | None = None) -> bool:

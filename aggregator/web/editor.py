@@ -50,9 +50,9 @@ from aggregator.store.issues import Issue, last_issue, record_issue
 from aggregator.store.lock import LockBusy
 from aggregator.store.overrides import overrides
 from aggregator.web.actions import ACTIONS, ActionError, apply_action, event_from_form, store_manual
-from aggregator.web.guard import SECURITY_HEADERS, Guard, form, html_reply, params, redirect
+from aggregator.web.guard import SECURITY_HEADERS, Guard, SessionHandler, form, html_reply, params, redirect
 from aggregator.web.page import EditRow, Page, editor_page, empty_hint, error_page, matching, undo_fields
-from aggregator.web.server import Reply, Request, Route
+from aggregator.web.server import Reply, Route, WebRequest
 from feeds.changes import changes_since
 from feeds.changes_render import render_changes_html
 from feeds.html import render_calendar_html, render_events_html
@@ -62,9 +62,6 @@ MAX_WINDOW_DAYS = 400
 DEFAULT_SINCE_DAYS = 7
 POST_ONLY = frozenset({"POST"})
 TABLES = ("calendar", "events", "changes")
-
-SessionHandler = Callable[[Request, str], Reply]
-
 
 class BadRequest(ValueError):
     """A request whose parameters make no sense; the message is shown to the editor."""
@@ -93,7 +90,7 @@ class Editor:
 
     # --- pages -------------------------------------------------------------------------------
 
-    def page(self, request: Request, sid: str) -> Reply:
+    def page(self, request: WebRequest, sid: str) -> Reply:
         query = params(request.query)
         start, end = self.window(query)
         since = optional_date(query.get("since", ""), "since")
@@ -181,7 +178,7 @@ class Editor:
             text += f" · 已更新 {query['feeds']} 個訂閱檔 feeds rewritten"
         return text
 
-    def download(self, request: Request, sid: str) -> Reply:
+    def download(self, request: WebRequest, sid: str) -> Reply:
         query = params(request.query)
         table, fmt = query.get("table", ""), query.get("format", "")
         if table not in TABLES or fmt not in FORMATS:
@@ -219,7 +216,7 @@ class Editor:
         except PublishError as exc:
             raise BadRequest(f"已存入，但訂閱檔未更新 Stored, but {exc}") from None
 
-    def edit(self, request: Request, sid: str) -> Reply:
+    def edit(self, request: WebRequest, sid: str) -> Reply:
         fields = form(request)
         uid, action = fields.get("uid", ""), fields.get("action", "")
         start, end = self.window(fields)
@@ -241,7 +238,7 @@ class Editor:
                 query["undo_clear"] = "1"
         return redirect(f"/editor?{urlencode(query)}#edit")
 
-    def add(self, request: Request, sid: str) -> Reply:
+    def add(self, request: WebRequest, sid: str) -> Reply:
         fields = form(request)
         start, end = self.window(fields)
         try:
@@ -254,7 +251,7 @@ class Editor:
                  "feeds": str(written[0])}
         return redirect(f"/editor?{urlencode(query)}#edit")
 
-    def issue(self, request: Request, sid: str) -> Reply:
+    def issue(self, request: WebRequest, sid: str) -> Reply:
         fields = form(request)
         start, end = self.window(fields)
         with Store(self.config.store_path) as store:
@@ -296,7 +293,7 @@ def standalone_html(fragment: str, title: str) -> str:
 
 def answer_bad_requests(handler: SessionHandler) -> SessionHandler:
     """``handler``, with its BadRequest answered 400 on an error page."""
-    def answering(request: Request, sid: str) -> Reply:
+    def answering(request: WebRequest, sid: str) -> Reply:
         try:
             return handler(request, sid)
         except BadRequest as exc:

@@ -31,7 +31,7 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 from aggregator.web.page import error_page, login_page
-from aggregator.web.server import Reply, Request, is_loopback
+from aggregator.web.server import Reply, WebRequest, is_loopback
 
 COOKIE = "tradecal_editor"
 MAX_SESSIONS = 1000
@@ -44,7 +44,8 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
                                  "form-action 'self'; frame-ancestors 'none'; "
                                  "base-uri 'none'")))
 
-SessionHandler = Callable[[Request, str], Reply]
+SessionHandler = Callable[[WebRequest, str], Reply]
+"""A handler of the editor: the request and its session id (see :meth:`Guard.wrap`)."""
 
 
 @dataclass
@@ -69,9 +70,9 @@ class Guard:
     def csrf_token(self, sid: str) -> str:
         return hmac.new(self._secret, b"csrf:" + sid.encode(), sha256).hexdigest()
 
-    def wrap(self, handler: SessionHandler, changes: bool = False) -> Callable[[Request], Reply]:
+    def wrap(self, handler: SessionHandler, changes: bool = False) -> Callable[[WebRequest], Reply]:
         """``handler`` behind the checks; ``changes``: a form that changes data (POST)."""
-        def guarded(request: Request) -> Reply:
+        def guarded(request: WebRequest) -> Reply:
             refusal = self.refusal(request, changes)
             if refusal:
                 return refusal
@@ -86,7 +87,7 @@ class Guard:
             return with_cookie(reply, sid) if new else reply
         return guarded
 
-    def refusal(self, request: Request, changes: bool) -> Reply | None:
+    def refusal(self, request: WebRequest, changes: bool) -> Reply | None:
         """403 for a foreign Host (without a token) or a cross-site or forged POST."""
         host = request.headers.get("host", "")
         if not self.token and not is_loopback(urlsplit(f"//{host}").hostname or ""):
@@ -99,21 +100,21 @@ class Guard:
                 "the page and try again)"))
         return None
 
-    def same_origin(self, request: Request) -> bool:
+    def same_origin(self, request: WebRequest) -> bool:
         """The Origin (else the Referer) names this site: the Host or the public base URL."""
         claimed = request.headers.get("origin") or request.headers.get("referer") or ""
         netloc = urlsplit(claimed).netloc.lower()
         ours = {request.headers.get("host", "").lower(), urlsplit(self.base_url).netloc.lower()}
         return claimed.startswith(("http://", "https://")) and bool(netloc) and netloc in ours
 
-    def csrf_ok(self, request: Request) -> bool:
+    def csrf_ok(self, request: WebRequest) -> bool:
         sid = cookie(request)
         given = form(request).get("csrf", "")
         if not (sid and sid in self._sessions and given):
             return False
         return hmac.compare_digest(given, self.csrf_token(sid))
 
-    def session(self, request: Request) -> tuple[str, bool]:
+    def session(self, request: WebRequest) -> tuple[str, bool]:
         """The request's session id, and whether it was made now (to be sent as a cookie)."""
         sid = cookie(request)
         with self._lock:
@@ -132,7 +133,7 @@ class Guard:
         self._sessions[sid] = Session(authenticated, time.monotonic())
         return sid
 
-    def login(self, request: Request) -> Reply:
+    def login(self, request: WebRequest) -> Reply:
         """The token form (GET) and its check (POST); without a token, the editor itself."""
         if not self.token:
             return redirect("/editor")
@@ -153,13 +154,13 @@ class Guard:
             fresh = self._new_session(authenticated=True)
         return with_cookie(redirect("/editor"), fresh)
 
-    def logout(self, request: Request, sid: str) -> Reply:
+    def logout(self, request: WebRequest, sid: str) -> Reply:
         with self._lock:
             self._sessions.pop(sid, None)
         return redirect("/editor")
 
 
-def cookie(request: Request) -> str | None:
+def cookie(request: WebRequest) -> str | None:
     """The editor's session id as the request's Cookie header gives it."""
     try:
         jar = SimpleCookie(request.headers.get("cookie", ""))
@@ -175,7 +176,7 @@ def params(query: str) -> dict[str, str]:
     return {name: values[0] for name, values in parsed.items()}
 
 
-def form(request: Request) -> dict[str, str]:
+def form(request: WebRequest) -> dict[str, str]:
     """The fields of a urlencoded POST body (empty for anything else)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if request.method != "POST" or kind != "application/x-www-form-urlencoded":

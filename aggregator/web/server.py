@@ -57,9 +57,10 @@ MIN_TOKEN_LENGTH = 12
 
 
 @dataclass(frozen=True)
-class Request:
-    """What a handler sees of a request: method, decoded path, query string, lower-case
-    headers, and the body (POST forms)."""
+class WebRequest:
+    """What a handler sees of a request to the server: method, decoded path, query string,
+    lower-case headers, and the body (POST forms). (A source's request for a page is
+    :class:`aggregator.core.http.Request`.)"""
 
     method: str
     path: str
@@ -78,7 +79,7 @@ class Reply:
     body: bytes = b""
 
 
-Handler = Callable[[Request], Reply]
+Handler = Callable[[WebRequest], Reply]
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class FeedApp:
         start_response(f"{status.value} {status.phrase}", headers)
         return [b"" if request and request.method == "HEAD" else reply.body]
 
-    def dispatch(self, request: Request) -> Reply:
+    def dispatch(self, request: WebRequest) -> Reply:
         route = self.routes.get(request.path)
         methods = route.methods if route else READ_METHODS
         if request.method not in methods:
@@ -144,7 +145,7 @@ class FeedApp:
         inside = path.is_relative_to(self.folder) and path != self.folder
         return path if inside and path.is_file() else None
 
-    def index(self, request: Request) -> Reply:
+    def index(self, request: WebRequest) -> Reply:
         """The site's ``index.html`` (:mod:`feeds.site`) once an export wrote it; before
         that, a page listing the feeds."""
         site = self.resolve("/index.html")
@@ -162,8 +163,8 @@ class FeedApp:
         return Reply(HTTPStatus.OK, headers, body)
 
 
-def request_from_environ(environ: Mapping[str, Any]) -> Request | None:
-    """The Request of a WSGI environ; the path is decoded as UTF-8 (PEP 3333 gives latin-1).
+def request_from_environ(environ: Mapping[str, Any]) -> WebRequest | None:
+    """The WebRequest of a WSGI environ; the path is decoded as UTF-8 (PEP 3333 gives latin-1).
     None when the body is longer than :data:`MAX_BODY`."""
     raw = str(environ.get("PATH_INFO", "")).encode("latin-1", "replace")
     headers = {key[5:].replace("_", "-").lower(): str(value)
@@ -178,12 +179,12 @@ def request_from_environ(environ: Mapping[str, Any]) -> Request | None:
         return None
     body = environ["wsgi.input"].read(length) if length > 0 and "wsgi.input" in environ \
         else b""
-    return Request(method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
-                   path=raw.decode("utf-8", "replace"),
-                   query=str(environ.get("QUERY_STRING", "")), headers=headers, body=body)
+    return WebRequest(method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+                      path=raw.decode("utf-8", "replace"),
+                      query=str(environ.get("QUERY_STRING", "")), headers=headers, body=body)
 
 
-def file_reply(path: Path, request: Request) -> Reply:
+def file_reply(path: Path, request: WebRequest) -> Reply:
     """A file with its validators, or 304 when the client's copy is current.
 
     Bytes and date come from one open handle, so a feed replaced meanwhile (feeds are
@@ -201,7 +202,7 @@ def file_reply(path: Path, request: Request) -> Reply:
     return Reply(HTTPStatus.OK, headers, data)
 
 
-def not_modified(request: Request, etag: str, modified: datetime | None) -> bool:
+def not_modified(request: WebRequest, etag: str, modified: datetime | None) -> bool:
     """RFC 9110, 13.1.2-3: If-None-Match (weak comparison) decides when present; else
     If-Modified-Since, for GET and HEAD."""
     if request.method not in READ_METHODS:

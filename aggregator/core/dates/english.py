@@ -206,7 +206,8 @@ def split_at_date_headings(text: str, reference: date | None = None) -> list[Dat
 
 def _heading_colon(text: str, position: int) -> int | None:
     """Where the body starts when a colon (after an optional time) follows ``position``."""
-    position = _HEADING_TIME_RE.match(text, position).end()  # type: ignore[union-attr]
+    skipped = _HEADING_TIME_RE.match(text, position)  # always matches: each part is optional
+    position = skipped.end() if skipped else position
     clock = english_time_at(text, position)
     colon = _HEADING_COLON_RE.match(text, clock.end() if clock else position)
     return colon.end() if colon else None
