@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 from aggregator.core.dates import parse_any_date
 from aggregator.core.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
-from sources.generic.html_list import (
+from sources.lib.listing import (
     element_text,
     merged_status,
     page_soup,

@@ -31,30 +31,22 @@ Ministerials, Councils, Committees and Forums, else "seminar"), ``description``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aggregator.core.dates import DateSpan, TimeSpan, find_dates, find_times
-from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import Event
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.lib.complete import check_html
-from sources.lib.event_cards import (
-    HEADINGS,
-    card_of,
-    kind_of_title,
-    shorten,
-    text_of,
-    title_of,
-)
+from sources.lib.event_cards import HEADINGS, card_and_title, kind_of_title, shorten, text_of
+from sources.lib.listing import page_soup
 from sources.lib.markup import absolute_url
+from sources.lib.site_search import plain_text, read_search, search_query
 from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
@@ -117,23 +109,16 @@ class OecdSource(Source):
                        headers=(("Accept", "application/json"),))
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
-        from bs4 import BeautifulSoup
-        text = decode_body(response.body, response.headers)
-        if text.lstrip().startswith(("{", "[")):
-            data = read_search(text, response.url)
-            listings = [item for item in map(listing_of_result, data["results"]) if item]
-        else:
-            check_html(response.body, response.url)
-            data = {}
-            listings = read_page(BeautifulSoup(text, "lxml"), response.url)
+        search = read_search(response, "results", list, "an OECD search response")
+        listings = (read_page(page_soup(response), response.url) if search is None
+                    else [item for item in map(listing_of_result, search["results"]) if item])
         for listing in listings:
             event = self.event_of(listing)
             if event is not None:
                 yield event
-        if data:
-            following = self._next_search(response, data)
-            if following is not None:
-                yield following
+        following = self._next_search(response, search) if search is not None else None
+        if following is not None:
+            yield following
 
     def event_of(self, listing: Listing) -> Event | None:
         """The event of a listing, or None when no date can be read for it."""
@@ -148,9 +133,7 @@ class OecdSource(Source):
                           description=listing.description)
 
     def _next_search(self, response: Response, data: Mapping[str, Any]) -> Request | None:
-        query = dict(parse_qsl(urlsplit(response.url).query))
-        if response.request is not None:
-            query.update(response.request.params)
+        query = search_query(response)
         try:
             page, size, total = int(query["page"]), int(query["pageSize"]), int(data["total"])
         except (KeyError, TypeError, ValueError):
@@ -160,35 +143,24 @@ class OecdSource(Source):
         return None
 
 
-def read_search(text: str, url: str) -> dict[str, Any]:
-    """The search envelope; ParseError (naming the URL) for anything else."""
-    try:
-        data = load_json(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{url}: not JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        raise ParseError(f"{url}: not an OECD search response (no 'results' list)")
-    return data
-
-
 def listing_of_result(result: object) -> Listing | None:
     """A Listing from one search result; None when it is not an event page."""
     if not isinstance(result, dict) or not isinstance(result.get("url"), str):
         return None
     url = event_url(result["url"], SITE)
-    title = _plain(result.get("title"))
+    title = plain_text(result.get("title"))
     if not url or not title:
         return None
-    description = _plain(result.get("description"))
-    days = [_iso_day(result.get(key)) for key in ("startDateTime", "endDateTime")]
+    description = plain_text(result.get("description"))
+    days = [_paris_day(result.get(key)) for key in ("startDateTime", "endDateTime")]
     dated = " - ".join(f"{day.day} {day:%B} {day.year}" for day in days if day)
     given = result.get("tags")
     listed = given if isinstance(given, list) else []
-    tags = [_plain(tag.get("title")).lower() for tag in listed if isinstance(tag, dict)]
+    tags = [plain_text(tag.get("title")).lower() for tag in listed if isinstance(tag, dict)]
     location = next((_FORMATS[tag] for tag in tags if tag in _FORMATS), "")
     return Listing(url=url, title=title, text=dated or f"{title}. {description}",
                    location=location, description=shorten(description),
-                   reference=_iso_day(result.get("publicationDateTime")))
+                   reference=_paris_day(result.get("publicationDateTime")))
 
 
 def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
@@ -212,8 +184,7 @@ def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
 
 def _listing_of_card(url: str, links: list[Tag]) -> Listing | None:
     """The listing of one event page from its links and their card; None without a title."""
-    card = card_of_event(links[0], url)
-    title = next((title for title in map(title_of, links) if title), "") or title_of(card)
+    card, title = card_and_title(links, url, event_url)
     if not title:
         return None
     strings = [" ".join(piece.split()) for piece in card.find_all(string=True)]
@@ -224,8 +195,6 @@ def _listing_of_card(url: str, links: list[Tag]) -> Listing | None:
     return Listing(url=url, title=title, text=text, location=location,
                    description=shorten(" ".join(p for p in paragraphs
                                                  if p.lower() not in _FORMATS)))
-
-
 
 
 def event_url(href: object, base: str) -> str | None:
@@ -256,7 +225,7 @@ def _parse_start_end(span: DateSpan, after: str,
     return event_times(span.first, span.last, times[0] if times else None, zone_name)
 
 
-def _iso_day(value: object) -> date | None:
+def _paris_day(value: object) -> date | None:
     """The day of an ISO date-time string, in Paris when it has an offset (else None)."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -267,18 +236,3 @@ def _iso_day(value: object) -> date | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(ZoneInfo("Europe/Paris"))
     return moment.date()
-
-
-def _plain(value: object) -> str:
-    """Text of a JSON string that may hold HTML tags or entities."""
-    from bs4 import BeautifulSoup
-    if not isinstance(value, str):
-        return ""
-    return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
-
-
-
-
-
-def card_of_event(anchor: Tag, url: str) -> Tag:
-    return card_of(anchor, url, event_url)

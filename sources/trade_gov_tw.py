@@ -48,7 +48,7 @@ from aggregator.core.dates import DateSpan, parse_any_date
 from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import Event, title_date_key
 from sources.base import ParseError, Request, Response, Source
-from sources.generic.html_list import (
+from sources.lib.listing import (
     element_text,
     merged_status,
     read_clock,

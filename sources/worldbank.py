@@ -30,28 +30,21 @@ Forums, else "seminar". A document or link whose URL carries no valid day is ski
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from aggregator.core.dates import find_dates, find_times
-from aggregator.core.encoding import decode_body, load_json
 from aggregator.core.model import Event
 from aggregator.core.status import status_from_title
 from sources.base import ParseError, Request, Response, Source
-from sources.lib.complete import check_html
-from sources.lib.event_cards import (
-    card_of,
-    kind_of_title,
-    shorten,
-    text_of,
-    title_of,
-)
+from sources.lib.event_cards import card_and_title, kind_of_title, shorten, text_of
+from sources.lib.listing import page_soup
 from sources.lib.markup import absolute_url
+from sources.lib.site_search import plain_text, read_search, search_query
 from sources.lib.when import event_times
 
 if TYPE_CHECKING:  # the parser library is imported where it is used
@@ -113,22 +106,15 @@ class WorldBankSource(Source):
                        params=tuple((key, value) for key, value in params if value))
 
     def parse(self, response: Response) -> Iterator[Event | Request]:
-        from bs4 import BeautifulSoup
-        text = decode_body(response.body, response.headers)
-        if text.lstrip().startswith(("{", "[")):
-            data = read_search(text, response.url)
-            listings = [item for item in map(listing_of_document, data["documents"].values())
-                        if item]
-        else:
-            check_html(response.body, response.url)
-            data = {}
-            listings = read_page(BeautifulSoup(text, "lxml"), response.url)
+        search = read_search(response, "documents", dict, "a World Bank search response")
+        listings = (read_page(page_soup(response), response.url) if search is None
+                    else [item for item in map(listing_of_document, search["documents"].values())
+                          if item])
         for listing in listings:
             yield self.event_of(listing)
-        if data:
-            following = self._next_search(response, data)
-            if following is not None:
-                yield following
+        following = self._next_search(response, search) if search is not None else None
+        if following is not None:
+            yield following
 
     def event_of(self, listing: Listing) -> Event:
         """The event of a listing: its URL's day, completed from its text."""
@@ -140,9 +126,7 @@ class WorldBankSource(Source):
                           description=listing.description)
 
     def _next_search(self, response: Response, data: Mapping[str, Any]) -> Request | None:
-        query = dict(parse_qsl(urlsplit(response.url).query))
-        if response.request is not None:
-            query.update(response.request.params)
+        query = search_query(response)
         try:
             offset, rows, total = int(query["os"]), int(query["rows"]), int(data["total"])
         except (KeyError, TypeError, ValueError):
@@ -151,17 +135,6 @@ class WorldBankSource(Source):
         if offset + rows < total and page < self.config.options.get("max_pages", 4):
             return self._search_request(offset + rows, rows)
         return None
-
-
-def read_search(text: str, url: str) -> dict[str, Any]:
-    """The search envelope; ParseError (naming the URL) for anything else."""
-    try:
-        data = load_json(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"{url}: not JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
-        raise ParseError(f"{url}: not a World Bank search response (no 'documents' object)")
-    return data
 
 
 def listing_of_document(document: object) -> Listing | None:
@@ -179,7 +152,7 @@ def listing_of_document(document: object) -> Listing | None:
         _GENERIC_COUNTRIES else ""
     return Listing(url=url, day=day, title=title, text=f"{title}. {description}",
                    description=shorten(" ".join(filter(None, [description, about]))),
-                   reference=_iso_day(document.get("lnchdt")))
+                   reference=_written_day(document.get("lnchdt")))
 
 
 def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
@@ -196,8 +169,7 @@ def read_page(soup: BeautifulSoup, page_url: str) -> list[Listing]:
                          "World Bank events page (or its list is filled by a script)")
     listings = []
     for url, anchors in links.items():
-        card = card_of_event(anchors[0], url)
-        title = next((t for t in map(title_of, anchors) if t), "") or title_of(card)
+        card, title = card_and_title(anchors, url, event_url)
         if title:
             place = card.select_one("[class*=location], [class*=venue]")
             listings.append(Listing(url=url, day=days[url], title=title,
@@ -221,6 +193,11 @@ def event_page(href: object, base: str) -> tuple[str, date | None]:
     return urlunsplit(("https", parts.netloc.lower(), parts.path, parts.query, "")), day
 
 
+def event_url(href: object, base: str) -> str | None:
+    """The https URL of a World Bank event page (as :func:`event_page`), else None."""
+    return event_page(href, base)[0] or None
+
+
 def _parse_start_end(listing: Listing,
                      zone_name: str) -> tuple[date | datetime, date | datetime | None]:
     """The URL's day (all-day), to the end of a range starting on it; timed for one day with
@@ -235,25 +212,14 @@ def _parse_start_end(listing: Listing,
 
 def _cdata(value: object) -> str:
     """Plain text of a ``{"cdata!": "…"}`` field (or a bare string), tags and entities read."""
-    from bs4 import BeautifulSoup
-    if isinstance(value, dict):
-        value = value.get("cdata!")
-    if not isinstance(value, str):
-        return ""
-    return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
+    return plain_text(value.get("cdata!") if isinstance(value, dict) else value)
 
 
-def _iso_day(value: object) -> date | None:
+def _written_day(value: object) -> date | None:
+    """The day an ISO date-time string is written for (its first ten characters), else None."""
     if not isinstance(value, str):
         return None
     try:
         return date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
-
-
-
-
-
-def card_of_event(anchor: Tag, url: str) -> Tag:
-    return card_of(anchor, url, lambda href, base: event_page(href, base)[0] or None)

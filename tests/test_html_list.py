@@ -9,14 +9,8 @@ import pytest
 
 from aggregator.core.model import Event, event_to_json, make_uid
 from sources.base import ParseError, Response, SourceConfig
-from sources.generic.html_list import (
-    HtmlListSource,
-    element_text,
-    merged_status,
-    read_title,
-    split_deadline,
-    strip_label,
-)
+from sources.generic.html_list import HtmlListSource, split_deadline
+from sources.lib.listing import element_text, merged_status, read_title, strip_label
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html_list"
 TABLE_URL = "https://www.example.org.tw/news/list.asp?page=1"

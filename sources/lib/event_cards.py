@@ -19,7 +19,8 @@ from sources.lib.markup import shorten
 if TYPE_CHECKING:  # the parser library is imported where it is used
     from bs4 import Tag
 
-__all__ = ["HEADINGS", "card_of", "kind_of_title", "shorten", "text_of", "title_of"]
+__all__ = ["HEADINGS", "card_and_title", "card_of", "kind_of_title", "shorten", "text_of",
+           "title_of"]
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _GENERIC_LINK = re.compile(r"^(?:read|learn|find out|see|watch|register|more|details)\b", re.I)
@@ -46,6 +47,14 @@ def card_of(anchor: Tag, url: str, event_url: Callable[[str, str], str | None]) 
             break
         node = parent
     return node
+
+
+def card_and_title(links: list[Tag], url: str,
+                   event_url: Callable[[str, str], str | None]) -> tuple[Tag, str]:
+    """The card of an event page's ``links`` (to ``url``; the first link's card) and the
+    event's title: the first link's with a title, else the card's ("" when none has one)."""
+    card = card_of(links[0], url, event_url)
+    return card, next((title for title in map(title_of, links) if title), "") or title_of(card)
 
 
 def title_of(block: Tag) -> str:
