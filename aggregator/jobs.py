@@ -21,7 +21,15 @@ from aggregator.fetch.replay import ReplayFetcher
 from aggregator.health import source_health
 from aggregator.publish import export_feeds
 from aggregator.refresh import refresh_all
-from aggregator.report import RunReport, SourceOutcome, scheduled_line, stale_warning
+from aggregator.report import (
+    RunReport,
+    SourceOutcome,
+    scheduled_crash,
+    scheduled_line,
+    scheduled_skip,
+    scheduled_stop,
+    stale_warning,
+)
 from aggregator.store.db import Store
 from aggregator.store.lock import LockBusy, StoreLock, lock_path
 from sources.base import Source
@@ -105,13 +113,13 @@ def scheduled_refresh(config: Config, names: Sequence[str], stop: threading.Even
                 report = refresh_and_publish(config, sources, should_stop=stop.is_set,
                                              on_done=_log_outcome)
         except LockBusy as busy_lock:
-            logger.warning("refresh of %s skipped: %s", label, busy_lock)
+            logger.warning("%s", scheduled_skip(label, str(busy_lock)))
             return None
         except Exception:  # logged with its traceback; the scheduler goes on
-            logger.exception("refresh of %s stopped by an unexpected error", label)
+            logger.exception("%s", scheduled_crash(label))
             return None
         if stop.is_set() and not report.outcomes:  # stopped before any source began
-            logger.info("refresh of %s stopped before it began; feeds rewritten", label)
+            logger.info("%s", scheduled_stop(label))
             return report
         for health in report.stale:
             logger.warning("%s", stale_warning(health))

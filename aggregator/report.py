@@ -3,7 +3,8 @@
 The one place for the wording: a source's outcome line (:meth:`SourceOutcome.summary`), the
 ``[i/n]`` progress line of ``tradecal refresh`` and ``run`` (:func:`progress`), the run's
 summary for a cron mail (:meth:`RunReport.summary`) and the scheduler's log lines
-(:func:`stale_warning`, :func:`scheduled_line`). :mod:`aggregator.refresh` and
+(:func:`stale_warning`, :func:`scheduled_line` and, for a run that did not finish,
+:func:`scheduled_skip`, :func:`scheduled_crash`, :func:`scheduled_stop`). :mod:`aggregator.refresh` and
 :mod:`aggregator.jobs` fill these records; the command line and the scheduler print them.
 """
 
@@ -101,6 +102,21 @@ def scheduled_line(label: str, report: RunReport) -> str:
     """The scheduler's log line for a run of the sources ``label`` names."""
     return (f"refresh of {label}: {report.headline()} ({report.seconds:.1f} s); "
             f"wrote {len(report.feeds)} feeds")
+
+
+def scheduled_skip(label: str, reason: str) -> str:
+    """The scheduler's warning for a run that did not start (the store stayed locked)."""
+    return f"refresh of {label} skipped: {reason}"
+
+
+def scheduled_crash(label: str) -> str:
+    """The scheduler's error for a run an unexpected exception stopped (logged with it)."""
+    return f"refresh of {label} stopped by an unexpected error"
+
+
+def scheduled_stop(label: str) -> str:
+    """The scheduler's line for a run stopped (SIGTERM) before any source began."""
+    return f"refresh of {label} stopped before it began; feeds rewritten"
 
 
 def _no_success(health: SourceHealth) -> str:

@@ -132,18 +132,25 @@ class ApecSource(Source):
         zones = parse_host_timezones(self.config.options.get("host_timezones", ""))
         own_links = Counter(row.link for row in rows if _own_link(row.link, response.url))
         for row in rows:
-            marked = status_from_title(row.title)
-            if not marked.title:
-                continue
-            start, end = row.span.first, row.span.last
-            yield self.event(
-                source_key=row.link if own_links[row.link] == 1 else
-                title_date_key(self.organization, marked.title, start),
-                title=marked.title, start=start, end=end if end > start else None,
-                timezone=zones.get(start.year, self.timezone), location=row.venue,
-                url=row.link, status=marked.status or status_of_word(row.status_word)
-                or "confirmed", kind="meeting",
-                description=f"Forum: {row.forum}." if row.forum else "")
+            event = self.event_of(row, row.link if own_links[row.link] == 1 else "", zones)
+            if event is not None:
+                yield event
+
+    def event_of(self, row: Row, key_link: str, zones: Mapping[int, str]) -> Event | None:
+        """The meeting of a row (keyed by ``key_link``, the site's own page for this row
+        only, else by title and date; in its year's host zone from ``zones``), or None
+        without a title."""
+        marked = status_from_title(row.title)
+        if not marked.title:
+            return None
+        start, end = row.span.first, row.span.last
+        return self.event(
+            source_key=key_link or title_date_key(self.organization, marked.title, start),
+            title=marked.title, start=start, end=end if end > start else None,
+            timezone=zones.get(start.year, self.timezone), location=row.venue,
+            url=row.link, status=marked.status or status_of_word(row.status_word)
+            or "confirmed", kind="meeting",
+            description=f"Forum: {row.forum}." if row.forum else "")
 
 
 def reference_date(headers: Mapping[str, str]) -> date | None:

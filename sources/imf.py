@@ -63,8 +63,9 @@ class Row:
 
 
 @dataclass(frozen=True)
-class When:
-    """The days of an event (inclusive) and the time of day its date line states, if any."""
+class DaysAndTime:
+    """The days of an event (inclusive) and the time of day its date line states, if any:
+    what :func:`sources.lib.when.event_times` turns into a start and an end."""
 
     first: date
     last: date
@@ -180,15 +181,15 @@ def url_date(url: str) -> date | None:
         return None
 
 
-def _parse_when(date_text: str, from_url: date | None) -> When | None:
+def _parse_when(date_text: str, from_url: date | None) -> DaysAndTime | None:
     """Days and time of the date line (a date without a year takes the URL's), else the URL's
     date, else None."""
     spans = find_dates(date_text, from_url)
     if spans:
         times = find_times(date_text[spans[0].end:]) or find_times(date_text[:spans[0].start])
-        return When(spans[0].first, spans[0].last, times[0] if times else None)
+        return DaysAndTime(spans[0].first, spans[0].last, times[0] if times else None)
     if from_url is not None:
-        return When(from_url, from_url)
+        return DaysAndTime(from_url, from_url)
     return None
 
 

@@ -91,7 +91,7 @@ class ItriSource(Source):
         reference = reference_date(response, self.timezone, self.today)
         for entry in listing.select("dd"):
             try:
-                event = self._event_of(entry, response.url, reference)
+                event = self.event_of(entry, response.url, reference)
             except ValueError:  # an item whose fields contradict each other is skipped
                 continue
             if event is not None:
@@ -100,7 +100,8 @@ class ItriSource(Source):
             last = min(last_page(soup), int(self.config.options.get("max_pages", 2)))
             yield from (self.page_request(page) for page in range(2, last + 1))
 
-    def _event_of(self, entry: Tag, page_url: str, reference: date) -> Event | None:
+    def event_of(self, entry: Tag, page_url: str, reference: date) -> Event | None:
+        """The event of one ``dd`` item, or None without a title or a readable date."""
         link = entry.select_one("a.title") or entry.select_one("a[href]")
         title = read_title(element_text(link)) if link else None
         lines = [element_text(line) for line in entry.select("div.Lb p, div.Lb li")] or \

@@ -145,7 +145,7 @@ class TradeGovTwSource(Source):
         served = reference_date(response, self.timezone, self.today)
         for row in read_rows(fragment, self.list_page):
             try:
-                event = self._event_of(row, served)
+                event = self.event_of(row, served)
             except ValueError:  # an item whose fields contradict each other is skipped
                 continue
             if event is not None:
@@ -161,13 +161,14 @@ class TradeGovTwSource(Source):
             page_items(response, self.node_id, self.list_page, split_labels)
         for fields in rows:
             try:
-                event = self._event_of(Row(**fields), served)
+                event = self.event_of(Row(**fields), served)
             except ValueError:
                 continue
             if event is not None:
                 yield event
 
-    def _event_of(self, row: Row, served: date) -> Event | None:
+    def event_of(self, row: Row, served: date) -> Event | None:
+        """The event of a row, or None when it states no event date (module docstring)."""
         published = parse_any_date(row.published_text, served)
         reference = published.first if published else served
         span, source_text = self._event_date(row, reference)

@@ -91,8 +91,9 @@ _NUMBERED = re.compile(r"\d{2,}")
 
 
 @dataclass(frozen=True)
-class When:
-    """An item's start and end as the event model wants them, with a note for what is lost."""
+class WhenAndNote:
+    """An item's start and end as the event model wants them, with a note for what is lost
+    (the start time of a meeting of several days)."""
 
     start: date | datetime
     end: date | datetime | None
@@ -125,11 +126,11 @@ class WtoSource(Source):
         for item, link in zip(items, links):
             if wanted and not wanted & subject_codes(_text(item.get("subject"))):
                 continue
-            event = self._event(item, link if shared[link] == 1 else "", link)
+            event = self.event_of(item, link if shared[link] == 1 else "", link)
             if event:
                 yield event
 
-    def _event(self, item: JsItem, key_link: str, link: str) -> Event | None:
+    def event_of(self, item: JsItem, key_link: str, link: str) -> Event | None:
         """The event of one item, or None when its title or date is missing or broken."""
         marked = status_from_title(clean_text(_text(item.get("head", "title"))))
         when = parse_when(_text(item.get("date")), ZoneInfo(self.timezone))
@@ -191,7 +192,7 @@ def _stamp(text: str) -> tuple[date, time | None] | None:
     return day, clock if clock != time(0) else None
 
 
-def parse_when(text: str, zone: ZoneInfo) -> When | None:
+def parse_when(text: str, zone: ZoneInfo) -> WhenAndNote | None:
     """Start and end of "START[#END]" in Geneva time (rules in the module docstring)."""
     first, _, second = text.partition("#")
     start = _stamp(first)
@@ -204,10 +205,10 @@ def parse_when(text: str, zone: ZoneInfo) -> When | None:
         last, last_clock = day, None
     if clock is None or (last > day and last_clock is None):
         note = f"Starts at {clock:%H:%M} (Geneva time)." if clock else ""
-        return When(day, last if last > day else None, note)
+        return WhenAndNote(day, last if last > day else None, note)
     begin = datetime.combine(day, clock, tzinfo=zone)
     finish = datetime.combine(last, last_clock, tzinfo=zone) if last_clock else None
-    return When(begin, finish if finish and finish > begin else None)
+    return WhenAndNote(begin, finish if finish and finish > begin else None)
 
 
 def describe(item: JsItem, note: str) -> str:

@@ -118,7 +118,7 @@ class HtmlListSource(Source):
         reference = reference_date(response, self.timezone, self.today)
         for entry in listed:
             try:
-                event = self._event_of(entry, reference, specific)
+                event = self.event_of(entry, reference, specific)
             except ValueError:  # an item whose fields contradict each other is skipped
                 continue
             if event is not None:
@@ -143,7 +143,9 @@ class HtmlListSource(Source):
             return ""
         return " ".join(filter(None, map(element_text, item.select(self.selector(key)))))
 
-    def _event_of(self, entry: ListItem, reference: date, specific: set[str]) -> Event | None:
+    def event_of(self, entry: ListItem, reference: date, specific: set[str]) -> Event | None:
+        """The event of a list item (its key its link when that is in ``specific``), or None
+        when its date cannot be read."""
         span = parse_any_date(entry.when, reference)
         if span is None:
             return None

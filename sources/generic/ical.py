@@ -107,7 +107,7 @@ class IcsSource(Source):
             window = self._window(reference_day(response, calendar, self.today))
             for component, key in occurrences(calendar, window):
                 try:
-                    event = self._parse_event(component, key, feed_zone, unknown)
+                    event = self.event_of(component, key, feed_zone, unknown)
                 except Unreadable:
                     skipped += 1
                     continue
@@ -124,8 +124,8 @@ class IcsSource(Source):
         future = int(self.config.options.get("future_days", DEFAULT_FUTURE_DAYS))
         return Window(today - timedelta(days=past), today + timedelta(days=future))
 
-    def _parse_event(self, component: Component, key: str | None,
-                     feed_zone: str, unknown: set[str]) -> Event | None:
+    def event_of(self, component: Component, key: str | None,
+                 feed_zone: str, unknown: set[str]) -> Event | None:
         """The event of one VEVENT (or occurrence); None when it lacks a title or start;
         Unreadable when its times or fields cannot be read. A TZID that names no known
         zone is added to ``unknown``."""

@@ -97,10 +97,9 @@ class JsonLdSource(Source):
             if draft and all(draft.fields != seen.fields for seen in drafts):
                 drafts.append(draft)
         for draft in drafts:
-            try:
-                yield self.event(source_key=self._key(draft, drafts), **draft.fields)
-            except EventError:
-                continue
+            event = self.event_of(draft, drafts)
+            if event is not None:
+                yield event
 
     def _parse_draft(self, node: Mapping[str, Any], index: Mapping[str, Any],
                      page_url: str) -> Draft | None:
@@ -125,6 +124,14 @@ class JsonLdSource(Source):
         node_id = _first(node.get("@id"))
         return Draft(fields, url, absolute_url(page_url, node_id) if isinstance(node_id, str)
                      and node_id.strip() else "", previous or start)
+
+    def event_of(self, draft: Draft, drafts: list[Draft]) -> Event | None:
+        """The event of a draft, keyed among the page's ``drafts``; None when the event model
+        refuses its fields."""
+        try:
+            return self.event(source_key=self._key(draft, drafts), **draft.fields)
+        except EventError:
+            return None
 
     def _key(self, draft: Draft, drafts: list[Draft]) -> str:
         """The url, else the @id, when no other event on the page has it; else title+date."""

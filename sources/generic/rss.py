@@ -52,8 +52,8 @@ _TIME_REACH = 40  # characters after a date that may hold its time
 
 
 @dataclass(frozen=True)
-class When:
-    """An item's event date(s), time and registration deadline."""
+class WhenAndDeadline:
+    """An item's event start and end (dates, or times) and its registration deadline."""
 
     start: date | datetime
     end: date | datetime | None
@@ -77,7 +77,7 @@ class RssSource(Source):
         skipped = 0
         for entry in read_feed(response).entries:
             try:
-                event = self._parse_entry(entry)
+                event = self.event_of(entry)
             except (EventError, ValueError, TypeError, OverflowError):
                 skipped += 1  # one unreadable item never costs the feed
                 continue
@@ -86,7 +86,8 @@ class RssSource(Source):
         if skipped:
             yield Notice(f"{response.url}: {skipped} unreadable item(s) skipped")
 
-    def _parse_entry(self, entry: Mapping[str, Any]) -> Event | None:
+    def event_of(self, entry: Mapping[str, Any]) -> Event | None:
+        """The event a feed item announces, or None when it has no title or event date."""
         marked = status_from_title(html_to_text(entry.get("title", "") or ""))
         summary = _parse_summary(entry)
         published = self._parse_published(entry)
@@ -113,7 +114,8 @@ class RssSource(Source):
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         return moment.astimezone(ZoneInfo(self.timezone)).date()
 
-    def _parse_when(self, title: str, summary: str, published: date | None) -> When | None:
+    def _parse_when(self, title: str, summary: str, published: date | None
+                    ) -> WhenAndDeadline | None:
         """The event date of an item: the title's, else the summary's; the time written after
         it (in the summary too, for a title's single day); the deadline from either text."""
         when = self._when_in(title, published) or self._when_in(summary, published)
@@ -121,20 +123,20 @@ class RssSource(Source):
             if published is not None and self.config.options.get("use_published", False):
                 # an announcement: its deadline ("報名截止日：…") is kept whatever its day
                 deadline = _first_deadline(f"{title}\n{summary}", published, date.max)
-                return When(published, published, deadline)
+                return WhenAndDeadline(published, published, deadline)
             return None
         if not isinstance(when.start, datetime) and when.end == when.start:
             timed = self._when_in(summary, published, on=when.start)
             if timed is not None and isinstance(timed.start, datetime):
-                when = When(timed.start, timed.end, when.deadline or timed.deadline)
+                when = WhenAndDeadline(timed.start, timed.end, when.deadline or timed.deadline)
         if when.deadline is None:
             first = when.start.date() if isinstance(when.start, datetime) else when.start
             deadline = _first_deadline(summary, published, first)
-            when = When(when.start, when.end, deadline)
+            when = WhenAndDeadline(when.start, when.end, deadline)
         return when
 
     def _when_in(self, text: str, reference: date | None, on: date | None = None
-                 ) -> When | None:
+                 ) -> WhenAndDeadline | None:
         """The first date in ``text`` that is not a deadline (the first that is ``on`` that
         day, when given), with its time and the deadline before it."""
         spans = find_any_dates(text, reference)
@@ -150,9 +152,9 @@ class RssSource(Source):
             after = text[span.end:span.end + _TIME_REACH].split("\n")[0]
             times = parse_time_range(after)
         if times is None:
-            return When(span.first, span.last, deadline)
+            return WhenAndDeadline(span.first, span.last, deadline)
         start, end = event_times(span.first, span.first, times, self.timezone)
-        return When(start, end, deadline)
+        return WhenAndDeadline(start, end, deadline)
 
 
 def read_feed(response: Response) -> Any:

@@ -88,7 +88,7 @@ class TribeSource(Source):
     def parse(self, response: Response) -> Iterator[Event | Request]:
         envelope = read_envelope(response)
         for item in envelope["events"]:
-            event = self._parse_event(item) if isinstance(item, dict) else None
+            event = self.event_of(item) if isinstance(item, dict) else None
             if event is not None:
                 yield event
         max_pages = int(self.config.options.get("max_pages", DEFAULT_MAX_PAGES))
@@ -96,7 +96,8 @@ class TribeSource(Source):
         if following is not None:
             yield following
 
-    def _parse_event(self, item: Mapping[str, Any]) -> Event | None:
+    def event_of(self, item: Mapping[str, Any]) -> Event | None:
+        """The event of one API item, or None without a title, start or id."""
         marked = status_from_title(html_to_text(str(item.get("title") or "")))
         identity = item.get("id")
         zone = place_zone(item.get("timezone")) or self.timezone
