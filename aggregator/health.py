@@ -71,7 +71,8 @@ def source_health(store: Store, config: Config, now: datetime) -> list[SourceHea
     """The health of every configured source, in configuration order."""
     settings = schedule_settings(config)
     recent_runs = config.refresh.recent_runs
-    return [_health(store, config, name, settings, now, recent_runs)
+    successes = store.last_successes()
+    return [_health(store, config, name, settings, now, recent_runs, successes.get(name))
             for name in config.sources]
 
 
@@ -95,14 +96,13 @@ def _runs(store: Store, source: str, limit: int) -> list[dict[str, Any]]:
 
 
 def _health(store: Store, config: Config, name: str, settings: ScheduleSettings,
-            now: datetime, recent_runs: int) -> SourceHealth:
+            now: datetime, recent_runs: int, success: str | None) -> SourceHealth:
     spec = config.sources[name]
     schedule = source_schedule(spec, settings)
     runs = _runs(store, name, recent_runs + 1)
     latest = runs[0] if runs else None
     accepted = [run["events"] for run in runs[1:] if run["outcome"] == "ok"]
     average = sum(accepted) / len(accepted) if accepted else None
-    success = store.last_success(name)
     errored = next((run for run in runs if run["error"]), None)
     drop = (latest is not None and latest["outcome"] == "ok" and average is not None
             and latest["events"] < config.refresh.min_count_ratio * average)

@@ -156,8 +156,6 @@ def _hidden_after(store: Store, issue: Issue) -> dict[str, datetime]:
 def _hidden_since(store: Store, since: datetime | None) -> dict[str, datetime]:
     """Events an editor hid at or after ``since`` (any time: None) and has not shown
     again: uid → when."""
-    if not store.db.table(OVERRIDES).exists():
-        return {}
     rows = store.db.query(
         f"select uid, value, set_at from {OVERRIDES} "
         "where field = 'hidden' and active = 1 and value = '1'")

@@ -14,10 +14,12 @@ TABLES = {"events", "event_history", "runs", "aliases", "overrides", "http_cache
 
 
 def table_creations(path: Path) -> list[int]:
-    """Lines of ``x.create(...)`` calls with a dict of columns (sqlite-utils' table creation)."""
+    """Lines of sqlite-utils' table creation: ``db["name"].create(...)`` or
+    ``db.table(name).create(...)``, whatever the columns are written as."""
     return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "create" and node.args and isinstance(node.args[0], ast.Dict)]
+            and node.func.attr == "create"
+            and isinstance(node.func.value, (ast.Subscript, ast.Call))]
 
 
 def test_opening_a_store_creates_every_table(tmp_path: Path) -> None:

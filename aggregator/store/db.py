@@ -256,13 +256,16 @@ class Store:
     def last_successes(self) -> dict[str, str]:
         """The finish time (ISO text) of each source's latest successful run; a source that
         never succeeded is absent. The one definition of "last success" (health, scheduler)."""
-        rows = self.db.execute("select source, max(finished) from runs where outcome = 'ok' "
-                               "group by source").fetchall()
+        rows = self.db.execute(f"{_LAST_SUCCESS} group by source").fetchall()
         return {name: finished for name, finished in rows if finished}
 
     def last_success(self, source: str) -> str | None:
         """The finish time of ``source``'s latest successful run, or None."""
-        return self.last_successes().get(source)
+        row = self.db.execute(f"{_LAST_SUCCESS} and source = ?", [source]).fetchone()
+        return row[1] if row else None
+
+
+_LAST_SUCCESS = "select source, max(finished) from runs where outcome = 'ok'"
 
 
 def _stored(row: dict[str, Any]) -> StoredEvent:
